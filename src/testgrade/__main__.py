@@ -1,0 +1,3 @@
+from testgrade.cli import main
+
+main()

@@ -1,0 +1,110 @@
+"""The rule catalogue: one TOML file per rule under `rules/`, shipped in the wheel.
+
+The catalogue is data, not code: id, name, category, default severity, summary,
+rationale, options and VALID / INVALID examples. `testgrade rules`, `testgrade
+rule ID`, the docs and the example-driven tests all read it from here.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from testgrade.ftypes import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+# Scoring categories, in report order, with their display names.
+CATEGORIES: dict[str, str] = {
+    "real-services": "Real services (no mocks)",
+    "imports": "Imports",
+    "documentation": "Documentation (BVJ)",
+    "size": "File size",
+    "integrity": "Integrity",
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    code: str
+    path: str = "tests/unit/test_example.py"
+    config: dict[str, Any] = field(default_factory=dict)  # [tool.testgrade] overrides
+    lines: tuple[int, ...] = ()  # for INVALID examples: where findings must land
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    name: str
+    category: str
+    severity: Severity
+    fixable: bool
+    summary: str
+    rationale: str
+    use_instead: str
+    options: dict[str, str]
+    valid: tuple[Example, ...]
+    invalid: tuple[Example, ...]
+
+
+class CatalogueError(Exception):
+    pass
+
+
+def catalogue_dir() -> Path:
+    """Where the rule files are: inside the installed package, or `rules/` in a checkout."""
+    packaged = resources.files("testgrade") / "catalogue"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise CatalogueError("the rule catalogue is missing from this installation")
+
+
+def _example(raw: dict[str, Any]) -> Example:
+    return Example(
+        code=raw["code"],
+        path=raw.get("path", Example.path),
+        config=raw.get("config", {}),
+        lines=tuple(raw.get("lines", ())),
+    )
+
+
+def _rule(path: Path) -> RuleSpec:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        spec = RuleSpec(
+            id=raw["id"],
+            name=raw["name"],
+            category=raw["category"],
+            severity=Severity(raw["severity"]),
+            fixable=bool(raw.get("fixable", False)),
+            summary=raw["summary"],
+            rationale=raw["rationale"].strip(),
+            use_instead=raw.get("use_instead", "").strip(),
+            options=dict(raw.get("options", {})),
+            valid=tuple(_example(e) for e in raw.get("valid", ())),
+            invalid=tuple(_example(e) for e in raw.get("invalid", ())),
+        )
+    except KeyError as exc:
+        raise CatalogueError(f"{path.name}: missing field {exc}") from None
+    if spec.category not in CATEGORIES:
+        raise CatalogueError(f"{path.name}: unknown category {spec.category!r}")
+    if path.stem != spec.id:
+        raise CatalogueError(f"{path.name}: file name does not match id {spec.id}")
+    return spec
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalogue() -> dict[str, RuleSpec]:
+    """Every rule, keyed and ordered by id."""
+    files = sorted(catalogue_dir().glob("TG*.toml"))
+    return {spec.id: spec for spec in map(_rule, files)}

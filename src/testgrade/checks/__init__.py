@@ -1,0 +1,21 @@
+"""Detection code, one module per rule family, bound to the catalogue by rule id."""
+
+from __future__ import annotations
+
+from testgrade.checks.base import Rule
+from testgrade.checks.bvj import IncompleteBvj, MissingBvj
+from testgrade.checks.imports import DeprecatedImport, RelativeImport
+from testgrade.checks.mocks import MockInIntegrationTest
+from testgrade.checks.size import OversizedFile
+
+RULES: dict[str, type[Rule]] = {
+    rule.id: rule
+    for rule in (
+        MockInIntegrationTest,
+        RelativeImport,
+        DeprecatedImport,
+        MissingBvj,
+        IncompleteBvj,
+        OversizedFile,
+    )
+}

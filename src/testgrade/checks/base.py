@@ -1,0 +1,84 @@
+"""The rule API: what a check sees of a file and how it reports.
+
+A rule is bound to its catalogue entry by `id`. The engine walks statements
+once and calls `visit_<NodeType>(statement)` on every rule that defines it;
+rules that need expressions return handlers from `expression_handlers()`, and
+the engine makes one full pass for all of them together, only when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import libcst as cst
+
+from testgrade.config import Config
+from testgrade.ftypes import Kind, Role, Severity
+from testgrade.walk import Statement
+
+
+@dataclass
+class FileContext:
+    """What every rule may know about the file being checked."""
+
+    path: str  # POSIX, relative to the project root
+    text: str
+    lines: int
+    role: Role
+    kind: Kind
+    package: str | None  # dotted package the file sits in, if it is importable
+    config: Config
+    module: cst.Module | None = None
+
+
+@dataclass
+class Report:
+    """A finding whose position is resolved later, only if it is kept."""
+
+    rule: str
+    message: str
+    node: cst.CSTNode | None  # None: the file as a whole (line 1)
+    line_node: cst.CSTNode | None  # start of the statement, for suppressions
+    severity: Severity | None = None  # None: the catalogue default
+    fixable: bool | None = None
+
+
+class Rule:
+    """Base class of every check."""
+
+    id: ClassVar[str]
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.reports: list[Report] = []
+
+    @classmethod
+    def applies_to(cls, ctx: FileContext) -> bool:
+        """A cheap pre-filter: False when the file cannot violate this rule."""
+        return True
+
+    def report(
+        self,
+        node: cst.CSTNode | None,
+        message: str,
+        *,
+        statement: Statement | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        line_node = statement.line_node if statement is not None else None
+        self.reports.append(Report(self.id, message, node, line_node, severity))
+
+    def expression_handlers(self) -> dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]]:
+        """Handlers for a full expression-level pass; empty means none is needed."""
+        return {}
+
+    def finish(self) -> None:
+        """Called once after all visits, for file-level checks."""
+
+
+def source_of(ctx: FileContext, node: cst.CSTNode) -> str:
+    """A node's code on one line, for messages."""
+    assert ctx.module is not None
+    return " ".join(ctx.module.code_for_node(node).split())

@@ -1,0 +1,184 @@
+"""The command line: `testgrade check`, `testgrade rules`, `testgrade rule ID`."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from testgrade import __version__
+from testgrade.catalogue import CATEGORIES, CatalogueError, load_catalogue
+from testgrade.config import Config, ConfigError, load_config
+from testgrade.discovery import DiscoveryError, discover
+from testgrade.ftypes import FileResult, Severity
+from testgrade.output import printable, render_json, render_text
+from testgrade.runner import lint_files
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str) -> None:
+    """A one-line error on stderr and exit code 2: never a traceback for bad input."""
+    click.echo(f"testgrade: error: {printable(message)}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _prefixes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    prefixes = tuple(p.strip().upper() for p in value.split(",") if p.strip())
+    known = load_catalogue()
+    for prefix in prefixes:
+        if not any(rule_id.startswith(prefix) for rule_id in known):
+            fail(f"no rule matches {prefix!r} (see `testgrade rules`)")
+    return prefixes
+
+
+def prepare(
+    paths: Sequence[Path], config_file: Path | None, select: str | None, ignore: str | None
+) -> tuple[Config, list[Path]]:
+    """Configuration and the paths to walk, or a clean exit 2 explaining why not."""
+    targets = list(paths) or [Path.cwd()]
+    try:
+        config = load_config(targets[0], config_file)
+    except ConfigError as exc:
+        fail(str(exc))
+    if not paths and config.source is not None:
+        targets = [config.root]
+    config = config.with_overrides(_prefixes(select), _prefixes(ignore) or ())
+    return config, targets
+
+
+def collect(config: Config, targets: list[Path], jobs: int | None) -> list[FileResult]:
+    try:
+        candidates = discover(targets, config)
+    except DiscoveryError as exc:
+        fail(str(exc))
+    return list(lint_files(candidates, config, jobs))
+
+
+def exit_code(results: Sequence[FileResult]) -> int:
+    has_errors = any(f.severity is Severity.ERROR for r in results for f in r.findings)
+    return EXIT_FINDINGS if has_errors else EXIT_CLEAN
+
+
+paths_argument = click.argument(
+    "paths", nargs=-1, type=click.Path(path_type=Path, exists=False)
+)
+config_option = click.option(
+    "--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+    help="Read settings from this pyproject.toml or testgrade.toml instead of searching.",
+)
+select_option = click.option(
+    "--select", metavar="IDS", help="Only these rule ids or prefixes, comma-separated (TG1,TG301)."
+)
+ignore_option = click.option(
+    "--ignore", metavar="IDS", help="Skip these rule ids or prefixes, on top of the config."
+)
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    help="Worker processes (default: one per core).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="testgrade")
+def main() -> None:
+    """testgrade: a compliance linter and auditor for Python test trees.
+
+    It reads (never imports or runs) your tests and reports mocks in
+    integration tests, relative and deprecated imports, missing Business Value
+    Justifications and oversized files.
+
+    \b
+    Exit codes: 0 clean, 1 findings of error severity, 2 usage or config error.
+    """
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)
+@select_option
+@ignore_option
+@config_option
+@jobs_option
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: str | None,
+    ignore: str | None,
+    config_file: Path | None,
+    jobs: int | None,
+) -> None:
+    """Report every violation under PATHS (default: the project root).
+
+    One line per finding, `path:line:col: ID message`, then a summary. Exits 1
+    if any finding has error severity.
+    """
+    config, targets = prepare(paths, config_file, select, ignore)
+    results = collect(config, targets, jobs)
+    if output_format == "json":
+        click.echo(render_json(results), nl=False)
+    else:
+        click.echo(render_text(results, color=sys.stdout.isatty()), nl=False)
+    sys.exit(exit_code(results))
+
+
+@main.command()
+def rules() -> None:
+    """List every rule in the catalogue."""
+    for spec in load_catalogue().values():
+        fix = " (fixable)" if spec.fixable else ""
+        click.echo(
+            f"{spec.id}  {spec.name:<26} {spec.category:<14} {spec.severity.value:<8} "
+            f"{spec.summary}{fix}"
+        )
+
+
+@main.command()
+@click.argument("rule_id")
+def rule(rule_id: str) -> None:
+    """Explain one rule: what it flags, why, examples and options."""
+    spec = load_catalogue().get(rule_id.strip().upper())
+    if spec is None:
+        fail(f"unknown rule {rule_id!r} (see `testgrade rules`)")
+    assert spec is not None
+    out = [
+        f"{spec.id} {spec.name}",
+        "",
+        f"Category: {CATEGORIES[spec.category]} ({spec.category})",
+        f"Default severity: {spec.severity.value}",
+        f"Fix: {'available' if spec.fixable else 'none'}",
+        "",
+        "## What it does",
+        spec.summary,
+        "",
+        "## Why is this bad?",
+        textwrap.fill(spec.rationale, 88) if "\n" not in spec.rationale else spec.rationale,
+    ]
+    if spec.invalid:
+        out += ["", "## Example", "```python", spec.invalid[0].code.rstrip(), "```"]
+    if spec.valid:
+        out += ["", "## Use instead", "```python", spec.valid[0].code.rstrip(), "```"]
+    if spec.use_instead:
+        out += ["", spec.use_instead]
+    if spec.options:
+        out += ["", "## Options"] + [f"- `{key}`: {text}" for key, text in spec.options.items()]
+    click.echo("\n".join(out))
+
+
+def run() -> None:  # pragma: no cover - console entry point wrapper
+    try:
+        main()
+    except CatalogueError as exc:
+        fail(str(exc))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

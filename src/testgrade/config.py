@@ -1,0 +1,385 @@
+"""Configuration: find it, parse it, validate every key, or say exactly what is wrong.
+
+The keys are a contract (see DESIGN.md); anything else is an error that names
+the key and the file. Configuration is data: it is parsed as TOML and never
+evaluated.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_BVJ_FIELDS = ("Segment", "Business Goal", "Value Impact", "Strategic Impact")
+DEFAULT_SEGMENTS = ("Free", "Early", "Mid", "Enterprise", "Platform/Internal", "All")
+DEFAULT_WEIGHTS = {
+    "integrity": 1.0,
+    "real-services": 3.0,
+    "imports": 2.0,
+    "documentation": 2.0,
+    "size": 1.0,
+}
+DEFAULT_BANDS = {
+    "A+": 97.0,
+    "A": 93.0,
+    "A-": 90.0,
+    "B+": 87.0,
+    "B": 83.0,
+    "B-": 80.0,
+    "C+": 77.0,
+    "C": 73.0,
+    "C-": 70.0,
+    "D": 60.0,
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class SizeLimits:
+    warn: int = 750
+    max: int = 1500
+    exceptions: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BvjPolicy:
+    fields: tuple[str, ...] = DEFAULT_BVJ_FIELDS
+    segments: tuple[str, ...] = DEFAULT_SEGMENTS
+
+
+@dataclass(frozen=True)
+class Scoring:
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    bands: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_BANDS))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Protections against pathological files."""
+
+    max_file_bytes: int = 5_000_000
+    timeout: float = 10.0  # seconds one file may take
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path = field(default_factory=Path.cwd)
+    source: Path | None = None  # the file the settings came from, if any
+    include: tuple[str, ...] = (".",)
+    exclude: tuple[str, ...] = ()
+    integration_paths: tuple[str, ...] = ("**/integration/**", "**/e2e/**")
+    select: tuple[str, ...] = ()  # empty: every rule
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    size: SizeLimits = field(default_factory=SizeLimits)
+    bvj: BvjPolicy = field(default_factory=BvjPolicy)
+    deprecated_imports: Mapping[str, str] = field(default_factory=dict)
+    scoring: Scoring = field(default_factory=Scoring)
+    limits: Limits = field(default_factory=Limits)
+
+    def with_overrides(
+        self, select: tuple[str, ...] | None = None, ignore: tuple[str, ...] = ()
+    ) -> Config:
+        """Command-line --select replaces the configured one; --ignore adds to it."""
+        return replace(
+            self,
+            select=self.select if select is None else select,
+            ignore=self.ignore + ignore,
+        )
+
+    def fingerprint(self) -> str:
+        """A stable text form of every setting that can change findings."""
+        return repr(
+            (
+                self.integration_paths,
+                sorted(self.per_file_ignores.items()),
+                self.size.warn,
+                self.size.max,
+                sorted(self.size.exceptions.items()),
+                self.bvj,
+                sorted(self.deprecated_imports.items()),
+                self.limits,
+            )
+        )
+
+
+# --- validation -----------------------------------------------------------------
+
+Validator = Callable[[str, Any], Any]
+
+
+def _type_name(value: Any) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _string_list(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"`{key}` must be an array of strings, got {_type_name(value)}")
+    return tuple(value)
+
+
+def _glob_list(key: str, value: Any) -> tuple[str, ...]:
+    patterns = _string_list(key, value)
+    for pattern in patterns:
+        _check_glob(key, pattern)
+    return patterns
+
+
+def _check_glob(key: str, pattern: str) -> None:
+    if not pattern.strip():
+        raise ConfigError(f"`{key}` contains an empty pattern")
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except Exception as exc:  # pathspec raises several types for bad patterns
+        raise ConfigError(f"`{key}` has an invalid pattern {pattern!r}: {exc}") from None
+
+
+def _rule_prefixes(key: str, value: Any) -> tuple[str, ...]:
+    from testgrade.catalogue import load_catalogue
+
+    prefixes = tuple(p.strip().upper() for p in _string_list(key, value))
+    known = load_catalogue()
+    for prefix in prefixes:
+        if not prefix or not any(rule_id.startswith(prefix) for rule_id in known):
+            raise ConfigError(f"`{key}` names no known rule: {prefix!r}")
+    return prefixes
+
+
+def _positive_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"`{key}` must be an integer, got {_type_name(value)}")
+    if value <= 0:
+        raise ConfigError(f"`{key}` must be positive, got {value}")
+    return value
+
+
+def _positive_number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"`{key}` must be a number, got {_type_name(value)}")
+    if value <= 0:
+        raise ConfigError(f"`{key}` must be positive, got {value}")
+    return float(value)
+
+
+def _table(key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"`{key}` must be a table, got {_type_name(value)}")
+    return value
+
+
+def _check_keys(prefix: str, table: Mapping[str, Any], allowed: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = ", ".join(sorted(allowed))
+            raise ConfigError(f"unknown key `{prefix}{key}` (expected one of: {hint})")
+
+
+def _parse_size(key: str, value: Any) -> SizeLimits:
+    table = _table(key, value)
+    _check_keys(f"{key}.", table, {"warn", "max", "exceptions"})
+    defaults = SizeLimits()
+    warn = _positive_int(f"{key}.warn", table.get("warn", defaults.warn))
+    max_ = _positive_int(f"{key}.max", table.get("max", defaults.max))
+    if warn > max_:
+        raise ConfigError(f"`{key}.warn` ({warn}) is larger than `{key}.max` ({max_})")
+    exceptions = {}
+    for pattern, limit in _table(f"{key}.exceptions", table.get("exceptions", {})).items():
+        _check_glob(f"{key}.exceptions", pattern)
+        exceptions[pattern] = _positive_int(f"{key}.exceptions.{pattern!r}", limit)
+    return SizeLimits(warn=warn, max=max_, exceptions=exceptions)
+
+
+def _parse_bvj(key: str, value: Any) -> BvjPolicy:
+    table = _table(key, value)
+    _check_keys(f"{key}.", table, {"fields", "segments"})
+    defaults = BvjPolicy()
+    fields = _string_list(f"{key}.fields", table.get("fields", list(defaults.fields)))
+    segments = _string_list(f"{key}.segments", table.get("segments", list(defaults.segments)))
+    if not fields:
+        raise ConfigError(f"`{key}.fields` must name at least one field")
+    return BvjPolicy(fields=fields, segments=segments)
+
+
+def _parse_deprecated(key: str, value: Any) -> dict[str, str]:
+    table = _table(key, value)
+    result = {}
+    for old, new in table.items():
+        if not isinstance(new, str):
+            raise ConfigError(f"`{key}.{old!r}` must be a string, got {_type_name(new)}")
+        for dotted in (old, new):
+            if not all(part.isidentifier() for part in dotted.split(".")):
+                raise ConfigError(f"`{key}` has an invalid dotted path {dotted!r}")
+        result[old] = new
+    return result
+
+
+def _parse_per_file_ignores(key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    table = _table(key, value)
+    result = {}
+    for pattern, rules in table.items():
+        _check_glob(key, pattern)
+        result[pattern] = _rule_prefixes(f"{key}.{pattern!r}", rules)
+    return result
+
+
+def _parse_scoring(key: str, value: Any) -> Scoring:
+    from testgrade.catalogue import CATEGORIES
+
+    table = _table(key, value)
+    _check_keys(f"{key}.", table, {"weights", "bands"})
+    weights = dict(DEFAULT_WEIGHTS)
+    for category, weight in _table(f"{key}.weights", table.get("weights", {})).items():
+        if category not in CATEGORIES:
+            raise ConfigError(
+                f"unknown category `{key}.weights.{category}` "
+                f"(expected one of: {', '.join(CATEGORIES)})"
+            )
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+            raise ConfigError(f"`{key}.weights.{category}` must be a number >= 0")
+        weights[category] = float(weight)
+    if not any(weights.values()):
+        raise ConfigError(f"`{key}.weights` must give at least one category a weight > 0")
+    bands = dict(DEFAULT_BANDS)
+    for grade, floor in _table(f"{key}.bands", table.get("bands", {})).items():
+        if grade not in DEFAULT_BANDS:
+            raise ConfigError(
+                f"unknown grade `{key}.bands.{grade}` "
+                f"(expected one of: {', '.join(DEFAULT_BANDS)})"
+            )
+        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 100:
+            raise ConfigError(f"`{key}.bands.{grade}` must be a number from 0 to 100")
+        bands[grade] = float(floor)
+    floors = list(bands.values())
+    if floors != sorted(floors, reverse=True):
+        raise ConfigError(f"`{key}.bands` must decrease from A+ to D")
+    return Scoring(weights=weights, bands=bands)
+
+
+def _parse_limits(key: str, value: Any) -> Limits:
+    table = _table(key, value)
+    _check_keys(f"{key}.", table, {"max-file-bytes", "timeout"})
+    defaults = Limits()
+    return Limits(
+        max_file_bytes=_positive_int(
+            f"{key}.max-file-bytes", table.get("max-file-bytes", defaults.max_file_bytes)
+        ),
+        timeout=_positive_number(f"{key}.timeout", table.get("timeout", defaults.timeout)),
+    )
+
+
+_SCHEMA: dict[str, tuple[str, Validator]] = {
+    "include": ("include", _glob_list),
+    "exclude": ("exclude", _glob_list),
+    "integration-paths": ("integration_paths", _glob_list),
+    "select": ("select", _rule_prefixes),
+    "ignore": ("ignore", _rule_prefixes),
+    "per-file-ignores": ("per_file_ignores", _parse_per_file_ignores),
+    "size": ("size", _parse_size),
+    "bvj": ("bvj", _parse_bvj),
+    "deprecated-imports": ("deprecated_imports", _parse_deprecated),
+    "scoring": ("scoring", _parse_scoring),
+    "limits": ("limits", _parse_limits),
+}
+
+
+def parse_settings(table: Mapping[str, Any], *, root: Path, source: Path | None) -> Config:
+    """Validate a `[tool.testgrade]` table; raise ConfigError naming the first bad key."""
+    prefix = "tool.testgrade." if source is not None and source.name == "pyproject.toml" else ""
+    values: dict[str, Any] = {}
+    _check_keys(prefix, table, set(_SCHEMA))
+    for key, raw in table.items():
+        attribute, validate = _SCHEMA[key]
+        values[attribute] = validate(f"{prefix}{key}", raw)
+    return Config(root=root, source=source, **values)
+
+
+# --- discovery of the configuration file ------------------------------------------
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _settings_in(path: Path) -> dict[str, Any] | None:
+    """The testgrade table in a config file, or None if the file has none."""
+    document = _read_toml(path)
+    if path.name == "pyproject.toml":
+        tool = document.get("tool", {})
+        if not isinstance(tool, dict) or "testgrade" not in tool:
+            return None
+        settings = tool["testgrade"]
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{path}: `tool.testgrade` must be a table")
+        return settings
+    return document
+
+
+def find_config_file(start: Path) -> Path | None:
+    """Walk up from `start` to the first testgrade.toml or pyproject.toml with our table."""
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        for name in ("testgrade.toml", "pyproject.toml"):
+            candidate = candidate_dir / name
+            if candidate.is_file() and _settings_in(candidate) is not None:
+                return candidate
+    return None
+
+
+def _project_root(start: Path) -> Path:
+    """Without a config file: the nearest ancestor that looks like a project, else `start`."""
+    directory = start if start.is_dir() else start.parent
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists() or (candidate / "pyproject.toml").is_file():
+            return candidate
+    return directory
+
+
+def load_config(first_path: Path, explicit: Path | None = None) -> Config:
+    """The configuration that governs `first_path` (or the explicit `--config` file)."""
+    first_path = first_path.resolve()
+    if explicit is not None:
+        explicit = explicit.resolve()
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: config file not found")
+        settings = _settings_in(explicit)
+        if settings is None:
+            raise ConfigError(f"{explicit}: has no [tool.testgrade] table")
+        source: Path | None = explicit
+    else:
+        source = find_config_file(first_path)
+        settings = _settings_in(source) if source is not None else None
+    if source is None or settings is None:
+        return Config(root=_project_root(first_path))
+    try:
+        return parse_settings(settings, root=source.parent, source=source)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None

@@ -1,0 +1,229 @@
+"""The engine: bytes in, one FileResult out, for one file.
+
+Bytes are read once and decoded per PEP 263, parsed once with libcst, walked
+once at statement level by every rule that applies, and walked a second time
+at expression level only if some rule asks for it. Positions are computed for
+reported nodes only. Code under analysis is never imported or executed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+import libcst as cst
+import pathspec
+
+from testgrade.catalogue import load_catalogue
+from testgrade.checks import RULES
+from testgrade.checks.base import FileContext, Report, Rule
+from testgrade.checks.bvj import MissingBvj
+from testgrade.classify import kind_from_path, kinds_from_code, role_of, strongest
+from testgrade.config import Config
+from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
+from testgrade.positions import locate
+from testgrade.source import DecodeError, count_lines, decode_source
+from testgrade.suppressions import Directive, find_directives
+from testgrade.walk import Statement, iter_statements
+
+PARSE_ERROR = "TG000"
+
+
+class RuleSelection:
+    """Which rules run on which file: select / ignore prefixes and per-file-ignores."""
+
+    def __init__(self, config: Config) -> None:
+        catalogue = load_catalogue()
+        self.enabled = frozenset(
+            rule_id
+            for rule_id in catalogue
+            if (not config.select or any(rule_id.startswith(p) for p in config.select))
+            and not any(rule_id.startswith(p) for p in config.ignore)
+        )
+        self.per_file = [
+            (pathspec.GitIgnoreSpec.from_lines([pattern]), prefixes)
+            for pattern, prefixes in config.per_file_ignores.items()
+        ]
+
+    def for_file(self, relpath: str) -> frozenset[str]:
+        ignored = [
+            prefix
+            for spec, prefixes in self.per_file
+            if spec.match_file(relpath)
+            for prefix in prefixes
+        ]
+        if not ignored:
+            return self.enabled
+        return frozenset(r for r in self.enabled if not any(r.startswith(p) for p in ignored))
+
+
+class _ExpressionPass(cst.CSTVisitor):
+    def __init__(self, handlers: dict[type, list[Callable[[cst.CSTNode], None]]]) -> None:
+        self.handlers = handlers
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        for handler in self.handlers.get(type(node), ()):
+            handler(node)
+        return True
+
+
+def file_error(relpath: str, message: str, line: int = 1, column: int = 1) -> FileResult:
+    """The result for a file that could not be read, decoded or parsed."""
+    finding = Finding(relpath, line, column, PARSE_ERROR, message, Severity.ERROR)
+    return FileResult(
+        path=relpath, role=role_of(relpath), kind=Kind.UNIT,
+        lines=0, tests=0, tests_with_bvj=0, findings=(finding,),
+    )
+
+
+_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+def _parse(text: str, relpath: str) -> cst.Module | FileResult:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        conflict = _CONFLICT_MARKER.search(text)
+        if conflict is not None:
+            line = text.count("\n", 0, conflict.start()) + 1
+            return file_error(relpath, "Unresolved merge conflict marker; resolve the merge", line)
+        message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
+        return file_error(relpath, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1)
+    except RecursionError:
+        return file_error(relpath, "Cannot parse: code nested too deeply for the parser")
+    except Exception as exc:  # libcst may raise other errors on inputs it cannot model
+        return file_error(relpath, f"Cannot parse: {type(exc).__name__}: {exc}")
+
+
+def _dispatch(rules: list[Rule], statements: list[Statement], module: cst.Module) -> None:
+    """Statement-level visits for every rule, then one expression pass if any rule asks."""
+    table: dict[type, list[Callable[[Statement], None]]] = {}
+    for statement in statements:
+        node_type = type(statement.node)
+        methods = table.get(node_type)
+        if methods is None:
+            name = f"visit_{node_type.__name__}"
+            methods = table[node_type] = [
+                getattr(rule, name) for rule in rules if hasattr(rule, name)
+            ]
+        for method in methods:
+            method(statement)
+    handlers: dict[type, list[Callable[[cst.CSTNode], None]]] = defaultdict(list)
+    for rule in rules:
+        for node_type, handler in rule.expression_handlers().items():
+            handlers[node_type].append(handler)
+    if handlers:
+        module.visit(_ExpressionPass(dict(handlers)))
+
+
+def _resolve(
+    reports: Iterable[Report],
+    module: cst.Module,
+    relpath: str,
+    directives: list[Directive],
+) -> tuple[list[Finding], list[Suppression]]:
+    catalogue = load_catalogue()
+    reports = list(reports)
+    nodes = [n for r in reports for n in (r.node, r.line_node) if n is not None]
+    positions = locate(module, nodes)
+    file_wide = [d for d in directives if d.whole_file]
+    by_line: dict[int, list[Directive]] = defaultdict(list)
+    for directive in directives:
+        if not directive.whole_file:
+            by_line[directive.line].append(directive)
+    used: set[int] = set()
+    findings = []
+    for report in reports:
+        line, column = positions.get(id(report.node), (1, 1)) if report.node else (1, 1)
+        lines = {line}
+        if report.line_node is not None:
+            lines.add(positions.get(id(report.line_node), (line, column))[0])
+        silencing = [d for d in file_wide if d.covers(report.rule)] or [
+            d for n in sorted(lines) for d in by_line.get(n, ()) if d.covers(report.rule)
+        ]
+        if silencing:
+            used.update(id(d) for d in silencing)
+            continue
+        spec = catalogue[report.rule]
+        findings.append(
+            Finding(
+                path=relpath,
+                line=line,
+                column=column,
+                rule=report.rule,
+                message=report.message,
+                severity=report.severity or spec.severity,
+                fixable=spec.fixable if report.fixable is None else report.fixable,
+            )
+        )
+    suppressions = [
+        Suppression(d.line, d.rules, d.reason, d.whole_file, id(d) in used) for d in directives
+    ]
+    return sorted(findings), suppressions
+
+
+def lint_source(
+    data: bytes,
+    relpath: str,
+    config: Config,
+    *,
+    package: str | None = None,
+    selection: RuleSelection | None = None,
+) -> FileResult:
+    """Check one file's bytes. Never raises for bad input: it becomes a TG000 finding."""
+    selection = selection or RuleSelection(config)
+    enabled = selection.for_file(relpath)
+    try:
+        decoded = decode_source(data)
+    except DecodeError as exc:
+        return _only_if(enabled, file_error(relpath, str(exc), exc.line, exc.column))
+    if "\x00" in decoded.text:
+        line = decoded.text.count("\n", 0, decoded.text.index("\x00")) + 1
+        return _only_if(enabled, file_error(relpath, "File contains NUL bytes; not Python source", line))
+    parsed = _parse(decoded.text, relpath)
+    if isinstance(parsed, FileResult):
+        return _only_if(enabled, parsed)
+    module = parsed
+    role = role_of(relpath)
+    statements = list(iter_statements(module))
+    integration_spec = pathspec.GitIgnoreSpec.from_lines(config.integration_paths)
+    kind = strongest([kind_from_path(relpath, integration_spec), *kinds_from_code(statements)])
+    ctx = FileContext(
+        path=relpath,
+        text=decoded.text,
+        lines=count_lines(decoded.text),
+        role=role,
+        kind=kind,
+        package=package,
+        config=config,
+        module=module,
+    )
+    rules = [
+        rule_class(ctx)
+        for rule_id, rule_class in RULES.items()
+        if (rule_id in enabled or rule_class is MissingBvj) and rule_class.applies_to(ctx)
+    ]
+    if statements:
+        _dispatch(rules, statements, module)
+    for rule in rules:
+        rule.finish()
+    reports = [r for rule in rules for r in rule.reports if r.rule in enabled]
+    findings, suppressions = _resolve(reports, module, relpath, find_directives(decoded.text))
+    counter = next((r for r in rules if isinstance(r, MissingBvj)), None)
+    return FileResult(
+        path=relpath,
+        role=role,
+        kind=kind,
+        lines=ctx.lines,
+        tests=counter.tests if counter else 0,
+        tests_with_bvj=counter.tests_with_bvj if counter else 0,
+        findings=tuple(findings),
+        suppressions=tuple(suppressions),
+    )
+
+
+def _only_if(enabled: frozenset[str], result: FileResult) -> FileResult:
+    """Drop the TG000 finding of a file whose TG000 is deselected."""
+    return result if PARSE_ERROR in enabled else replace(result, findings=())
