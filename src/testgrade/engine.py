@@ -8,6 +8,7 @@ reported nodes only. Code under analysis is never imported or executed.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -29,6 +30,7 @@ from testgrade.suppressions import Directive, find_directives
 from testgrade.walk import Statement, iter_statements
 
 PARSE_ERROR = "TG000"
+_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 
 
 class RuleSelection:
@@ -78,23 +80,36 @@ def file_error(relpath: str, message: str, line: int = 1, column: int = 1) -> Fi
     )
 
 
-_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
-
-
 def _parse(text: str, relpath: str) -> cst.Module | FileResult:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        conflict = _CONFLICT_MARKER.search(text)
-        if conflict is not None:
-            line = text.count("\n", 0, conflict.start()) + 1
-            return file_error(relpath, "Unresolved merge conflict marker; resolve the merge", line)
-        message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
-        return file_error(relpath, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1)
+        return _syntax_error(text, relpath, exc)
     except RecursionError:
         return file_error(relpath, "Cannot parse: code nested too deeply for the parser")
     except Exception as exc:  # libcst may raise other errors on inputs it cannot model
         return file_error(relpath, f"Cannot parse: {type(exc).__name__}: {exc}")
+
+
+def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileResult:
+    """Locate a syntax error as Python does: libcst often points a token too late.
+
+    `ast.parse` only builds a tree; nothing is compiled to bytecode or executed.
+    """
+    conflict = _CONFLICT_MARKER.search(text)
+    if conflict is not None:
+        line = text.count("\n", 0, conflict.start()) + 1
+        return file_error(relpath, "Unresolved merge conflict marker; resolve the merge", line)
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        if error.lineno is not None:
+            column = max(error.offset or 1, 1)
+            return file_error(relpath, f"Syntax error: {error.msg}", error.lineno, column)
+    except (RecursionError, MemoryError, ValueError):
+        pass
+    message = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
+    return file_error(relpath, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1)
 
 
 def _dispatch(rules: list[Rule], statements: list[Statement], module: cst.Module) -> None:

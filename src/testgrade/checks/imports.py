@@ -82,11 +82,8 @@ class DeprecatedImport(Rule):
         if match is None:
             return False
         old, new = match
-        self.report(
-            node,
-            f"Deprecated import `{dotted}` (`{old}` is deprecated); use `{new}`",
-            statement=statement,
-        )
+        why = "" if dotted == old else f" (`{old}` is deprecated)"
+        self.report(node, f"Deprecated import `{dotted}`{why}; use `{new}`", statement=statement)
         return True
 
     def visit_Import(self, statement: Statement) -> None:

@@ -1,0 +1,64 @@
+"""Bad input gets a clear message and the right exit code, and nothing else is lost."""
+
+from __future__ import annotations
+
+from test_cli import write
+
+BVJ = '"""BVJ:\n- Segment: All\n- Business Goal: g\n- Value Impact: v\n- Strategic Impact: s\n"""\n'
+
+
+def tree_with(tmp_path, name, content: bytes):
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path / "tests/test_good.py", "from . import x\n")
+    bad = tmp_path / "tests" / name
+    bad.write_bytes(content)
+    return bad
+
+
+def test_syntax_error_is_one_tg000_and_the_run_continues(cli, tmp_path):
+    tree_with(tmp_path, "test_broken.py", b"def test_x(:\n    pass\n")
+    document = cli.json("check", tmp_path)
+    broken = [f for f in document["findings"] if f["path"] == "tests/test_broken.py"]
+    assert [(f["rule"], f["line"]) for f in broken] == [("TG000", 1)]
+    assert broken[0]["message"].startswith("Syntax error")
+    assert any(f["path"] == "tests/test_good.py" for f in document["findings"])
+
+
+def test_undecodable_file_names_the_byte_and_line(cli, tmp_path):
+    tree_with(tmp_path, "test_latin.py", b"x = 1\ny = '\xe9'\n")
+    document = cli.json("check", tmp_path)
+    (finding,) = [f for f in document["findings"] if f["path"] == "tests/test_latin.py"]
+    assert finding["rule"] == "TG000"
+    assert finding["line"] == 2
+    assert "cannot decode as utf-8" in finding["message"] and "0xe9" in finding["message"]
+
+
+def test_missing_path_is_a_usage_error(cli, tmp_path):
+    result = cli("check", tmp_path / "nope")
+    assert result.exit_code == 2
+    assert "no such file or directory" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_malformed_pyproject_is_a_one_line_error(cli, tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.testgrade\ninclude = [\n")
+    result = cli("check", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "pyproject.toml: invalid TOML" in result.stderr
+
+
+def test_unknown_config_key_is_named_with_its_file(cli, tmp_path):
+    config = write(tmp_path / "pyproject.toml", "[tool.testgrade]\nincludes = ['tests']\n")
+    result = cli("check", tmp_path)
+    assert result.exit_code == 2
+    assert f"{config}: unknown key `tool.testgrade.includes`" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_input_never_touches_the_files(cli, tmp_path):
+    bad = tree_with(tmp_path, "test_broken.py", b"def test_x(:\n")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    cli("check", tmp_path)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert bad.read_bytes() == b"def test_x(:\n"
