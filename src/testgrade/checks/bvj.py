@@ -51,10 +51,10 @@ class Bvj:
 
 def _field_pattern(fields: tuple[str, ...]) -> re.Pattern[str]:
     names = "|".join(re.escape(name) for name in sorted(fields, key=len, reverse=True))
-    # A field starts a line (optionally bulleted, optionally **bold**) or follows a
-    # `;` on a one-line BVJ; its value runs to the end of the line or the next `;`.
+    # A field starts a line (optionally bulleted, optionally **bold**) or follows
+    # `BVJ:` or a `;` on a one-line BVJ; its value runs to the end of the line or the next `;`.
     return re.compile(
-        rf"(?:^|;)[ \t]*(?:[-*\u2022][ \t]*)?(?:\*\*)?[ \t]*({names})[ \t]*(?:\*\*)?[ \t]*:"
+        rf"(?:^|;|\bBVJ\)?:)[ \t]*(?:[-*\u2022][ \t]*)?(?:\*\*)?[ \t]*({names})[ \t]*(?:\*\*)?[ \t]*:"
         rf"[ \t]*(?:\*\*)?[ \t]*([^;\n]*?)[ \t]*(?=;|$)",
         re.IGNORECASE | re.MULTILINE,
     )

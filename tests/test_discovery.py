@@ -1,0 +1,78 @@
+"""Discovery: gitignore honoured without git, symlinks kept inside the root."""
+
+from __future__ import annotations
+
+import os
+
+from testgrade.config import load_config
+from testgrade.discovery import discover, package_name
+
+from test_cli import write
+
+
+def found(tmp_path, *paths):
+    config = load_config(tmp_path)
+    return [c.relpath for c in discover(list(paths) or [tmp_path], config)]
+
+
+def test_gitignore_is_honoured_outside_a_git_checkout(tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path / ".gitignore", "build_out/\n*_generated.py\n!keep_generated.py\n")
+    write(tmp_path / "tests/sub/.gitignore", "local_only.py\n")
+    for name in [
+        "tests/test_a.py", "build_out/test_b.py", "tests/x_generated.py",
+        "tests/keep_generated.py", "tests/sub/local_only.py", "tests/sub/test_c.py",
+        "local_only.py",
+    ]:
+        write(tmp_path / name, "")
+    assert not (tmp_path / ".git").exists()
+    assert found(tmp_path) == [
+        "local_only.py", "tests/keep_generated.py", "tests/sub/test_c.py", "tests/test_a.py",
+    ]
+
+
+def test_non_python_and_tool_directories_are_skipped(tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    for name in ["a.py", "notes.txt", "data.json", ".venv/lib/x.py", "__pycache__/a.py", "script"]:
+        write(tmp_path / name, "")
+    assert found(tmp_path) == ["a.py"]
+
+
+def test_include_and_exclude(tmp_path):
+    write(tmp_path / "pyproject.toml",
+          "[tool.testgrade]\ninclude = ['tests']\nexclude = ['tests/fixtures/**']\n")
+    for name in ["src/app.py", "tests/test_a.py", "tests/fixtures/test_data.py"]:
+        write(tmp_path / name, "")
+    assert found(tmp_path) == ["tests/test_a.py"]
+
+
+def test_explicit_files_bypass_include_but_honour_exclude(tmp_path):
+    write(tmp_path / "pyproject.toml",
+          "[tool.testgrade]\ninclude = ['tests']\nexclude = ['gen/**']\n")
+    app = write(tmp_path / "src/app.py", "")
+    generated = write(tmp_path / "gen/test_x.py", "")
+    assert found(tmp_path, app, generated) == ["src/app.py"]
+
+
+def test_symlinks_are_not_followed_out_of_the_root(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside / "test_secret.py", "")
+    root = tmp_path / "project"
+    write(root / "pyproject.toml", "[tool.testgrade]\n")
+    write(root / "tests/test_a.py", "")
+    os.symlink(outside, root / "tests/linked_dir")
+    os.symlink(outside / "test_secret.py", root / "tests/test_linked.py")
+    os.symlink(root / "tests", root / "tests/loop")  # inside the root, but a cycle
+    assert found(root) == ["tests/test_a.py"]
+
+
+def test_package_name_follows_init_chain_else_the_path(tmp_path):
+    write(tmp_path / "svc/__init__.py", "")
+    write(tmp_path / "svc/tests/__init__.py", "")
+    write(tmp_path / "svc/tests/test_a.py", "")
+    write(tmp_path / "plain/tests/test_b.py", "")
+    write(tmp_path / "my-repo/svc/__init__.py", "")
+    assert package_name(tmp_path, "svc/tests/test_a.py") == "svc.tests"
+    assert package_name(tmp_path, "plain/tests/test_b.py") == "plain.tests"
+    assert package_name(tmp_path, "my-repo/svc/test_c.py") == "svc"
+    assert package_name(tmp_path, "my-repo/test_d.py") is None
