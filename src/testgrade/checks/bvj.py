@@ -114,7 +114,9 @@ class _BvjRule(Rule):
             self.on_bvj(self.module_bvj, None, None)
         self.class_bvj: dict[int, Bvj | None] = {}
 
-    def on_bvj(self, bvj: Bvj, node: cst.CSTNode | None, statement: Statement | None) -> None:
+    def on_bvj(
+        self, bvj: Bvj, node: cst.ClassDef | cst.FunctionDef | None, statement: Statement | None
+    ) -> None:
         pass
 
     def visit_ClassDef(self, statement: Statement) -> None:
@@ -161,10 +163,12 @@ class MissingBvj(_BvjRule):
 class IncompleteBvj(_BvjRule):
     id = "TG302"
 
-    def on_bvj(self, bvj: Bvj, node: cst.CSTNode | None, statement: Statement | None) -> None:
+    def on_bvj(
+        self, bvj: Bvj, node: cst.ClassDef | cst.FunctionDef | None, statement: Statement | None
+    ) -> None:
         problems = bvj.problems(self.policy)
         if problems:
-            owner = "module" if node is None else f"`{getattr(node, 'name').value}`"
+            owner = "module" if node is None else f"`{node.name.value}`"
             self.report(
                 node,
                 f"BVJ of {owner} is incomplete: {'; '.join(problems)}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -12,7 +13,7 @@ from testgrade.walk import Statement, dotted_name
 _RELATIVE = re.compile(r"\bfrom[\s\\]+\.")
 
 
-def _names_text(names: cst.ImportStar | tuple[cst.ImportAlias, ...] | list) -> str:
+def _names_text(names: cst.ImportStar | Sequence[cst.ImportAlias]) -> str:
     if isinstance(names, cst.ImportStar):
         return "*"
     rendered = []
