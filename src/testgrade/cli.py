@@ -173,6 +173,83 @@ def rule(rule_id: str) -> None:
     click.echo("\n".join(out))
 
 
+@main.command()
+@paths_argument
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]),
+    default="text", show_default=True, help="Report format.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--fail-under", type=click.FloatRange(0, 100), default=None, metavar="SCORE",
+    help="Exit 1 if the overall score is below SCORE (0-100).",
+)
+@click.option(
+    "--compare", "previous", type=click.Path(path_type=Path, dir_okay=False),
+    help="Show score changes against an earlier `audit --format json` report.",
+)
+@select_option
+@ignore_option
+@config_option
+@jobs_option
+def audit(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    fail_under: float | None,
+    previous: Path | None,
+    select: str | None,
+    ignore: str | None,
+    config_file: Path | None,
+    jobs: int | None,
+) -> None:
+    """Grade the test tree under PATHS: scores per category, overall grade, report.
+
+    The findings are exactly those of `testgrade check`; docs/scoring.md
+    explains how they become scores. Exits 1 only if the score is under
+    --fail-under, 2 on a usage or configuration error.
+    """
+    import shutil
+
+    from testgrade.audit import build_report, render
+    from testgrade.audit.compare import CompareError, load_previous
+    from testgrade.fileio import atomic_write
+
+    earlier = None
+    if previous is not None:
+        try:
+            earlier = load_previous(previous)
+        except CompareError as exc:
+            fail(f"--compare: {exc}")
+    config, targets = prepare(paths, config_file, select, ignore)
+    results = collect(config, targets, jobs)
+    report = build_report(
+        results, config, list(paths), fail_under=fail_under,
+        previous=earlier, previous_source=str(previous or ""),
+    )
+    tty = output is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size().columns if tty else 100
+    text = render(report, output_format, color=tty, width=width)
+    # Undecodable file names arrive as lone surrogates; show them, never crash on them.
+    data = text.encode("utf-8", "backslashreplace")
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        try:
+            atomic_write(output, data)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or type(exc).__name__}")
+        click.echo(f"testgrade: wrote {printable(str(output))}: {report.verdict}", err=True)
+    score = report.audit.score
+    if fail_under is not None and (score is None or score < fail_under):
+        shown = "n/a" if score is None else f"{score:.1f}"
+        click.echo(f"testgrade: score {shown} is under --fail-under {fail_under:g}", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
 def run() -> None:  # pragma: no cover - console entry point wrapper
     try:
         main()
