@@ -15,7 +15,9 @@ from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
 from testgrade.output import printable, render_json, render_text
+from testgrade.cache import Cache
 from testgrade.runner import lint_files
+from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -52,12 +54,30 @@ def prepare(
     return config, targets
 
 
-def collect(config: Config, targets: list[Path], jobs: int | None) -> list[FileResult]:
+def collect(
+    config: Config,
+    targets: list[Path],
+    jobs: int | None,
+    *,
+    use_cache: bool = True,
+    shard: tuple[int, int] | None = None,
+) -> list[FileResult]:
     try:
         candidates = discover(targets, config)
     except DiscoveryError as exc:
         fail(str(exc))
-    return list(lint_files(candidates, config, jobs))
+    if shard is not None:
+        candidates = select_shard(candidates, shard)
+    cache = Cache(config) if use_cache else None
+    return list(lint_files(candidates, config, jobs, cache=cache))
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    try:
+        return None if value is None else parse_shard(value)
+    except ShardError as exc:
+        fail(str(exc))
+        return None
 
 
 def exit_code(results: Sequence[FileResult]) -> int:
@@ -81,6 +101,14 @@ ignore_option = click.option(
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None,
     help="Worker processes (default: one per core).",
+)
+no_cache_option = click.option(
+    "--no-cache", is_flag=True,
+    help="Check every file afresh; do not read or write .testgrade_cache/.",
+)
+shard_option = click.option(
+    "--shard", metavar="K/N",
+    help="Check only shard K of N (stable by path); combine the JSON with `testgrade merge`.",
 )
 
 
@@ -108,6 +136,8 @@ def main() -> None:
 @ignore_option
 @config_option
 @jobs_option
+@no_cache_option
+@shard_option
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -115,6 +145,8 @@ def check(
     ignore: str | None,
     config_file: Path | None,
     jobs: int | None,
+    no_cache: bool,
+    shard: str | None,
 ) -> None:
     """Report every violation under PATHS (default: the project root).
 
@@ -122,7 +154,7 @@ def check(
     if any finding has error severity.
     """
     config, targets = prepare(paths, config_file, select, ignore)
-    results = collect(config, targets, jobs)
+    results = collect(config, targets, jobs, use_cache=not no_cache, shard=_shard(shard))
     if output_format == "json":
         click.echo(render_json(results), nl=False)
     else:
@@ -248,6 +280,29 @@ def audit(
         shown = "n/a" if score is None else f"{score:.1f}"
         click.echo(f"testgrade: score {shown} is under --fail-under {fail_under:g}", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format, as for `check`.",
+)
+def merge(shards: tuple[Path, ...], output_format: str) -> None:
+    """Combine `check --shard K/N --format json` outputs into one check result.
+
+    The result (findings, summary, exit code) is the one an unsharded run
+    would have given.
+    """
+    try:
+        results = merge_shards(list(shards))
+    except ShardError as exc:
+        fail(str(exc))
+    if output_format == "json":
+        click.echo(render_json(results), nl=False)
+    else:
+        click.echo(render_text(results, color=sys.stdout.isatty()), nl=False)
+    sys.exit(exit_code(results))
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

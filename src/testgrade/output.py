@@ -13,6 +13,7 @@ import click
 from testgrade import __version__
 from testgrade.catalogue import load_catalogue
 from testgrade.ftypes import FileResult, Finding, Severity
+from testgrade.records import facts_to_dict
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -62,6 +63,8 @@ def render_json(results: Sequence[FileResult]) -> str:
         "version": __version__,
         "findings": [finding_record(f) for f in all_findings(results)],
         "summary": summary(results),
+        # Per-file facts beyond the contract, so shard outputs can be merged (testgrade merge).
+        "files": [facts_to_dict(r) for r in results],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -1,65 +1,303 @@
-"""Running the engine over many files: reading, worker processes, deterministic order."""
+"""Running the engine over many files: cache, worker processes, time budget, order.
+
+Each candidate's bytes are read once here and hashed; a cache hit is the
+result. Misses go to worker processes, one file at a time per worker, so that
+the runner always knows which file a worker holds:
+- a worker that dies (a crash in a C extension, `os._exit`, the OOM killer)
+  costs a TG000 finding for that file, and a fresh worker takes its place;
+- a file that takes longer than `limits.timeout` seconds has its worker
+  killed and becomes a TG000 finding; the run goes on.
+Results come back in the order of the candidates whatever the scheduling.
+
+Neither libcst nor the engine is imported in this process unless something
+fails: a warm run reads, hashes and looks up, nothing more.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
+from testgrade.cache import Cache
 from testgrade.config import Config
 from testgrade.discovery import Candidate, package_name
-from testgrade.engine import RuleSelection, file_error, lint_source
 from testgrade.ftypes import FileResult
 
-# Below this many files a process pool costs more than it saves.
-_POOL_THRESHOLD = 16
-
-
-def lint_path(candidate: Candidate, config: Config, selection: RuleSelection) -> FileResult:
-    """Read and check one file; unreadable files become a TG000 finding."""
-    try:
-        data = Path(candidate.path).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return file_error(candidate.relpath, f"Cannot read file: {reason}")
-    return lint_source(
-        data,
-        candidate.relpath,
-        config,
-        package=package_name(config.root, candidate.relpath),
-        selection=selection,
-    )
-
-
-_worker_state: tuple[Config, RuleSelection] | None = None
-
-
-def _init_worker(config: Config) -> None:
-    global _worker_state
-    _worker_state = (config, RuleSelection(config))
-
-
-def _lint_in_worker(candidate: Candidate) -> FileResult:
-    assert _worker_state is not None
-    config, selection = _worker_state
-    return lint_path(candidate, config, selection)
+# A fresh worker imports libcst before its first file; that is not the file's fault.
+_STARTUP_GRACE = 30.0
+# Show a progress bar (on a terminal) for runs with at least this many files to check.
+_PROGRESS_THRESHOLD = 200
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)  # pragma: no cover - not Linux
+
+
+def check_bytes(data: bytes, relpath: str, package: str | None, config: Config, selection: Any) -> FileResult:
+    """The work a worker does for one file (tests replace it to simulate crashes)."""
+    from testgrade.engine import lint_source
+
+    return lint_source(data, relpath, config, package=package, selection=selection)
+
+
+def failure(relpath: str, message: str, config: Config) -> FileResult:
+    """A TG000 result for a file testgrade could not check, unless TG000 is deselected."""
+    from testgrade.engine import PARSE_ERROR, RuleSelection, file_error
+
+    result = file_error(relpath, message)
+    if PARSE_ERROR not in RuleSelection(config).for_file(relpath):
+        result = replace(result, findings=())
+    return result
+
+
+def _worker_main(conn: Connection, config: Config) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    from testgrade.engine import RuleSelection
+
+    selection = RuleSelection(config)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        index, relpath, package, data = task
+        try:
+            result, cacheable = check_bytes(data, relpath, package, config, selection), True
+        except Exception as exc:  # a bug in a rule must cost one file, not the run
+            message = f"Internal error while checking this file: {type(exc).__name__}: {exc}"
+            result, cacheable = failure(relpath, message, config), False
+        conn.send((index, result, cacheable))
+
+
+@dataclass
+class _Task:
+    index: int
+    relpath: str
+    key: str | None
+    deadline: float
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    fresh: bool = True
+    task: _Task | None = None
+
+    @classmethod
+    def start(cls, context: Any, config: Config) -> _Worker:
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker_main, args=(child, config), daemon=True)
+        process.start()
+        child.close()
+        return cls(process, parent)
+
+    def assign(self, task: _Task, package: str | None, data: bytes, timeout: float) -> bool:
+        task.deadline = time.monotonic() + timeout + (_STARTUP_GRACE if self.fresh else 0.0)
+        self.fresh = False
+        try:
+            self.conn.send((task.index, task.relpath, package, data))
+        except (OSError, ValueError):
+            return False
+        self.task = task
+        return True
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=2)
+        self.kill()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+@dataclass
+class RunStats:
+    """What a run did, for the benchmark and for tests."""
+
+    files: int = 0
+    cached: int = 0
+    checked: int = 0
+    crashed: list[str] = field(default_factory=list)
+    timed_out: list[str] = field(default_factory=list)
+
+
+class _Progress:
+    """A rich progress bar on stderr, refreshed from the main loop (no threads: we fork)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.progress = Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+            auto_refresh=False,
+        )
+        self.task = self.progress.add_task("checking", total=total)
+        self.progress.start()
+        self.shown = 0.0
+
+    def advance(self) -> None:
+        self.progress.advance(self.task)
+        now = time.monotonic()
+        if now - self.shown > 0.1:
+            self.shown = now
+            self.progress.refresh()
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+def _context() -> Any:
+    # fork: workers start in milliseconds and inherit the parent's modules; the
+    # parent runs no threads (the progress bar refreshes from the main loop).
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
 def lint_files(
-    candidates: Sequence[Candidate], config: Config, jobs: int | None = None
-) -> Iterator[FileResult]:
-    """Results in the order of `candidates`, computed in `jobs` processes."""
-    jobs = default_jobs() if jobs is None else jobs
-    if jobs <= 1 or len(candidates) < _POOL_THRESHOLD:
-        selection = RuleSelection(config)
-        for candidate in candidates:
-            yield lint_path(candidate, config, selection)
-        return
-    chunk = max(1, min(32, len(candidates) // (jobs * 8)))
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        yield from pool.map(_lint_in_worker, candidates, chunksize=chunk)
+    candidates: Sequence[Candidate],
+    config: Config,
+    jobs: int | None = None,
+    *,
+    cache: Cache | None = None,
+    progress: bool | None = None,
+    stats: RunStats | None = None,
+) -> list[FileResult]:
+    """Results in the order of `candidates`; misses computed in up to `jobs` processes.
+
+    `progress=None` shows a bar on stderr only when it is a terminal and the run is long.
+    """
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    stats = stats if stats is not None else RunStats()
+    stats.files = len(candidates)
+    if progress is None:
+        progress = len(candidates) >= _PROGRESS_THRESHOLD and sys.stderr.isatty()
+    bar = _Progress(len(candidates)) if progress else None
+    results: list[FileResult | None] = [None] * len(candidates)
+    timeout = config.limits.timeout
+    context = _context()
+    workers: list[_Worker] = []
+    idle: list[_Worker] = []
+    feed = iter(enumerate(candidates))
+    remaining = len(candidates)
+    root = Path(config.root)
+
+    def finish(index: int, result: FileResult) -> None:
+        nonlocal remaining
+        results[index] = result
+        remaining -= 1
+        if bar is not None:
+            bar.advance()
+
+    def retire(worker: _Worker) -> None:
+        worker.kill()
+        workers.remove(worker)
+        if worker in idle:
+            idle.remove(worker)
+
+    def dispatch(index: int, candidate: Candidate, package: str | None, data: bytes, key: str | None) -> None:
+        for _attempt in range(2):  # an idle worker may have died; one fresh one is enough
+            if idle:
+                worker = idle.pop()
+            else:
+                worker = _Worker.start(context, config)
+                workers.append(worker)
+            if worker.assign(_Task(index, candidate.relpath, key, 0.0), package, data, timeout):
+                return
+            retire(worker)
+        stats.crashed.append(candidate.relpath)
+        finish(index, failure(candidate.relpath, "testgrade could not start a worker process", config))
+
+    try:
+        while remaining:
+            # Hand out work while a worker is free or can be started; hits are resolved on the way.
+            while idle or len(workers) < jobs:
+                item = next(feed, None)
+                if item is None:
+                    break
+                index, candidate = item
+                try:
+                    data = Path(candidate.path).read_bytes()
+                except OSError as exc:
+                    reason = exc.strerror or type(exc).__name__
+                    finish(index, failure(candidate.relpath, f"Cannot read file: {reason}", config))
+                    continue
+                package = package_name(root, candidate.relpath)
+                key = cache.key(candidate.relpath, package, data) if cache is not None else None
+                if cache is not None and key is not None:
+                    hit = cache.get(key, candidate.relpath)
+                    if hit is not None:
+                        stats.cached += 1
+                        finish(index, hit)
+                        continue
+                stats.checked += 1
+                dispatch(index, candidate, package, data, key)
+            busy = [w for w in workers if w.task is not None]
+            if not busy:
+                continue
+            now = time.monotonic()
+            delay = max(0.0, min(w.task.deadline for w in busy if w.task) - now)
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], delay))
+            now = time.monotonic()
+            for worker in busy:
+                task = worker.task
+                assert task is not None
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    try:
+                        if worker.conn.poll():
+                            index, result, cacheable = worker.conn.recv()
+                            worker.task = None
+                            idle.append(worker)
+                            if cache is not None and task.key is not None and cacheable:
+                                cache.put(task.key, result)
+                            finish(index, result)
+                            continue
+                    except Exception:  # noqa: BLE001 - a message cut short by the worker's death
+                        pass
+                    worker.process.join(timeout=1)
+                    code = worker.process.exitcode
+                    retire(worker)
+                    stats.crashed.append(task.relpath)
+                    how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                    finish(task.index, failure(
+                        task.relpath,
+                        f"testgrade's worker process died while checking this file ({how})",
+                        config,
+                    ))
+                elif now >= task.deadline:
+                    retire(worker)
+                    stats.timed_out.append(task.relpath)
+                    finish(task.index, failure(
+                        task.relpath,
+                        f"Checking this file took longer than {timeout:g} s (limits.timeout); skipped",
+                        config,
+                    ))
+    finally:
+        for worker in list(workers):
+            if worker.task is None:
+                worker.stop()
+            else:
+                worker.kill()
+        if bar is not None:
+            bar.close()
+    return [r for r in results if r is not None]

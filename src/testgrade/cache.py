@@ -1,0 +1,118 @@
+"""A content-hash cache of FileResults in `.testgrade_cache/` under the project root.
+
+One entry per checked file, at `.testgrade_cache/v1/<2 hex>/<62 hex>`, named by
+the SHA-256 of everything that can change the result: the file's bytes, its
+relative path and package, the effective configuration (settings fingerprint
+plus the rule selection), the testgrade version and the libcst version. An
+entry is therefore never stale, only unused; nothing needs invalidating.
+
+The cache may only change speed, never findings: an entry that is missing,
+truncated, corrupt, unreadable or being written by another run is a miss; a
+write that fails costs speed only and is reported once on stderr. Writes are
+atomic (temporary file and rename), so concurrent runs never see half an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+from testgrade import __version__
+from testgrade.config import Config
+from testgrade.fileio import atomic_write
+from testgrade.ftypes import FileResult
+from testgrade.records import decode_result, encode_result
+
+CACHE_DIRECTORY = ".testgrade_cache"
+LAYOUT = "v1"
+_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# Created by testgrade; safe to delete.\n"
+
+
+def _libcst_version() -> str:
+    """libcst's version without importing libcst (the warm path never needs it)."""
+    try:
+        spec = importlib.util.find_spec("libcst")
+        if spec is not None and spec.origin:
+            return (Path(spec.origin).parent / "_version.py").read_text(encoding="utf-8")
+    except (OSError, ImportError, ValueError):
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("libcst")
+    except PackageNotFoundError:  # pragma: no cover - libcst is a dependency
+        return "unknown"
+
+
+def config_salt(config: Config) -> bytes:
+    """Everything outside the file that can change its result."""
+    parts = (
+        __version__,
+        _libcst_version(),
+        config.fingerprint(),
+        repr((tuple(config.select), tuple(config.ignore))),
+    )
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
+
+
+class Cache:
+    """Lookups and stores by content key; every failure is a miss or a skipped write."""
+
+    def __init__(self, config: Config, directory: Path | None = None) -> None:
+        self.root = Path(directory) if directory else Path(config.root) / CACHE_DIRECTORY
+        self.entries = self.root / LAYOUT
+        self.salt = config_salt(config)
+        self.writable = True
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, relpath: str, package: str | None, data: bytes) -> str:
+        digest = hashlib.sha256(self.salt)
+        digest.update(relpath.encode("utf-8", "surrogateescape") + b"\x00")
+        digest.update((package if package is not None else "\x01").encode("utf-8") + b"\x00")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.entries / key[:2] / key[2:]
+
+    def get(self, key: str, relpath: str) -> FileResult | None:
+        try:
+            raw = self._path(key).read_bytes()
+            record = json.loads(raw)
+            if not isinstance(record, dict) or record.get("key") != key:
+                raise ValueError("entry for another key")
+            result = decode_result(record["result"])
+            if result.path != relpath:
+                raise ValueError("entry for another file")
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, key: str, result: FileResult) -> None:
+        if not self.writable:
+            return
+        data = json.dumps(
+            {"key": key, "result": encode_result(result)}, separators=(",", ":")
+        ).encode("ascii")
+        path = self._path(key)
+        try:
+            if not self.root.is_dir():
+                self.root.mkdir(parents=True, exist_ok=True)
+                atomic_write(self.root / "CACHEDIR.TAG", _TAG)
+                atomic_write(self.root / ".gitignore", b"# Created by testgrade\n*\n")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
+        except OSError as exc:
+            self.writable = False
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            print(
+                f"testgrade: warning: cannot write the cache in {self.root} ({reason}); "
+                "results are correct, later runs will not be faster",
+                file=sys.stderr,
+            )

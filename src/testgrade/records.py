@@ -1,0 +1,115 @@
+"""FileResult to and from plain JSON data: for the cache, shard outputs and merging.
+
+Decoding is strict: anything that is not exactly what `encode_result` writes
+raises `ValueError`, so a damaged cache entry or shard file is never half-read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from testgrade.ftypes import FileResult, Finding, Kind, Role, Severity, Suppression
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "rule": finding.rule,
+        "message": finding.message,
+        "severity": finding.severity.value,
+        "fixable": finding.fixable,
+    }
+
+
+def _typed(record: Any, key: str, kind: type) -> Any:
+    value = record[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"`{key}` should be {kind.__name__}")
+    return value
+
+
+def finding_from_dict(record: Any) -> Finding:
+    try:
+        return Finding(
+            path=_typed(record, "path", str),
+            line=_typed(record, "line", int),
+            column=_typed(record, "column", int),
+            rule=_typed(record, "rule", str),
+            message=_typed(record, "message", str),
+            severity=Severity(record["severity"]),
+            fixable=_typed(record, "fixable", bool),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not a finding: {exc}") from None
+
+
+def facts_to_dict(result: FileResult) -> dict[str, Any]:
+    """Everything about a file except its findings (those are listed separately)."""
+    return {
+        "path": result.path,
+        "role": result.role.value,
+        "kind": result.kind.value,
+        "lines": result.lines,
+        "tests": result.tests,
+        "tests_with_bvj": result.tests_with_bvj,
+        "suppressions": [
+            {
+                "line": s.line,
+                "rules": list(s.rules),
+                "reason": s.reason,
+                "whole_file": s.whole_file,
+                "used": s.used,
+            }
+            for s in result.suppressions
+        ],
+    }
+
+
+def _suppression(record: Any) -> Suppression:
+    rules = record["rules"]
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        raise ValueError("`rules` should be a list of rule ids")
+    return Suppression(
+        line=_typed(record, "line", int),
+        rules=tuple(rules),
+        reason=_typed(record, "reason", str),
+        whole_file=_typed(record, "whole_file", bool),
+        used=_typed(record, "used", bool),
+    )
+
+
+def result_from_dict(facts: Any, findings: list[Finding]) -> FileResult:
+    try:
+        suppressions = facts["suppressions"]
+        if not isinstance(suppressions, list):
+            raise ValueError("`suppressions` should be a list")
+        return FileResult(
+            path=_typed(facts, "path", str),
+            role=Role(facts["role"]),
+            kind=Kind(facts["kind"]),
+            lines=_typed(facts, "lines", int),
+            tests=_typed(facts, "tests", int),
+            tests_with_bvj=_typed(facts, "tests_with_bvj", int),
+            findings=tuple(findings),
+            suppressions=tuple(_suppression(s) for s in suppressions),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not a file record: {exc}") from None
+
+
+def encode_result(result: FileResult) -> dict[str, Any]:
+    record = facts_to_dict(result)
+    record["findings"] = [finding_to_dict(f) for f in result.findings]
+    return record
+
+
+def decode_result(record: Any) -> FileResult:
+    try:
+        findings = record["findings"]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not a file record: {exc}") from None
+    if not isinstance(findings, list):
+        raise ValueError("`findings` should be a list")
+    return result_from_dict(record, [finding_from_dict(f) for f in findings])
