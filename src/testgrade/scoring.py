@@ -170,17 +170,21 @@ def _exact_category(
 
 
 def file_score(result: FileResult, enabled: Collection[str], scoring: Scoring) -> FileScore:
-    """A file's score: the weighted mean over the categories that apply to it.
+    """A file's score: the weighted mean over the selected categories it could violate.
 
     Each category scores 100 for the file when clean, 50 with only warnings, 0
-    with an error. A category in which the file has a finding always counts,
-    even if it does not apply by role or kind (TG302 on a helper module).
+    with an error. Real services count only for integration and e2e files;
+    every other category counts for every file.
     """
     per_category: dict[str, float] = {}
     for category in CATEGORIES:
         mine = [f for f in result.findings if category_of(f.rule) == category]
         checked = any(category_of(r) == category for r in enabled)
-        if mine or (checked and applies(category, result)):
+        # Per file, a category counts wherever the file could violate it (TG302
+        # reads BVJs in helpers too), so the set never depends on findings and
+        # fixing one cannot lower the file's score.
+        possible = result.kind is not Kind.UNIT if category == "real-services" else True
+        if mine or (checked and possible):
             per_category[category] = _file_category_score(mine)
     score = _round(weighted_mean(per_category, scoring.weights))
     return FileScore(

@@ -279,9 +279,13 @@ def render_html(report: Report) -> str:
 
     o.append("<h2>Acceptance checklist</h2><ul>")
     for item in report.checklist:
-        mark = '<span class="done">&#x2611;</span>' if item.done else \
-            '<span class="todo">&#x2610;</span>'
-        o.append(f"<li>{mark} {esc(item.text)}: {esc(item.current)}</li>")
+        if item.done is None:
+            mark, state = '<span class="muted">n/a</span>', "n/a"
+        elif item.done:
+            mark, state = '<span class="done">&#x2611;</span>', "done"
+        else:
+            mark, state = '<span class="todo">&#x2610;</span>', "open"
+        o.append(f'<li data-state="{state}">{mark} {esc(item.text)}: {esc(item.current)}</li>')
     o.append("</ul>")
 
     o.append(f"<h2>Files</h2><p>{esc(plural(report.files, 'file'))}; "

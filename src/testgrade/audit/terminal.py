@@ -104,6 +104,9 @@ def render_terminal(report: Report, *, color: bool = False, width: int = 100) ->
             ))
     console.print(_t("Acceptance checklist", "bold"))
     for item in report.checklist:
-        mark = Text("[x] ", style="green") if item.done else Text("[ ] ", style="red")
+        if item.done is None:
+            mark = Text("[-] ", style="dim")
+        else:
+            mark = Text("[x] ", style="green") if item.done else Text("[ ] ", style="red")
         console.print(mark + _t(f"{item.text}: {item.current}"))
     return buffer.getvalue()
