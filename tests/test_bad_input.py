@@ -58,7 +58,13 @@ def test_unknown_config_key_is_named_with_its_file(cli, tmp_path):
 
 def test_bad_input_never_touches_the_files(cli, tmp_path):
     bad = tree_with(tmp_path, "test_broken.py", b"def test_x(:\n")
-    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    def files():  # the cache (.testgrade_cache/) is testgrade's own, not the user's
+        return {
+            p: p.read_bytes() for p in tmp_path.rglob("*")
+            if p.is_file() and ".testgrade_cache" not in p.parts
+        }
+
+    before = files()
     cli("check", tmp_path)
-    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert files() == before
     assert bad.read_bytes() == b"def test_x(:\n"
