@@ -1,0 +1,127 @@
+"""Small test trees for the audit tests, and the scoring formula written out again.
+
+The formula here is deliberately independent of src/testgrade/scoring.py: it
+reads only `testgrade check --format json` and what the generator knows about
+each file it wrote, so a bug in the real model cannot hide in both places.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+RULE_CATEGORY = {
+    "TG000": "integrity",
+    "TG101": "real-services",
+    "TG201": "imports",
+    "TG202": "imports",
+    "TG301": "documentation",
+    "TG302": "documentation",
+    "TG401": "size",
+}
+CATEGORY_ORDER = ["real-services", "imports", "documentation", "size", "integrity"]
+DEFAULT_WEIGHTS = {"real-services": 3, "imports": 2, "documentation": 2, "size": 1, "integrity": 1}
+
+BVJ = '''"""
+Business Value Justification (BVJ):
+- Segment: Free
+- Business Goal: Retention
+- Value Impact: Orders stay correct
+- Strategic Impact: Trust
+"""
+'''
+PARTIAL_BVJ = '''"""
+Business Value Justification (BVJ):
+- Segment: Free
+"""
+'''
+PYPROJECT = """[tool.testgrade]
+[tool.testgrade.size]
+warn = 30
+max = 60
+"""
+
+
+def _module(rng: random.Random, tier: str, doc: str) -> str:
+    parts = [doc]
+    if rng.random() < 0.35:
+        parts.append("from unittest.mock import patch\n")
+    if rng.random() < 0.25:
+        parts.append("from . import helpers\n")
+    for n in range(rng.randint(0, 3)):
+        parts.append(f"\n\ndef test_{tier}_{n}():\n    assert {n} == {n}\n")
+    padding = rng.choice([0, 0, 0, 35, 70])
+    parts.append("".join(f"# line {n}\n" for n in range(padding)))
+    return "".join(parts)
+
+
+def write_tree(root: Path, seed: int) -> dict[str, tuple[str, str]]:
+    """A random small tree under `root`; returns {path: (role, kind)} for every file."""
+    rng = random.Random(seed)
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    files: dict[str, tuple[str, str]] = {}
+
+    def put(relpath: str, text: str, role: str, kind: str) -> None:
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        files[relpath] = (role, kind)
+
+    for n in range(rng.randint(1, 9)):
+        tier = rng.choice(["unit", "integration", "e2e"])
+        doc = rng.choice([BVJ, BVJ, PARTIAL_BVJ, ""])
+        put(f"tests/{tier}/test_m{n}.py", _module(rng, tier, doc), "test", tier)
+    if rng.random() < 0.5:
+        put("tests/conftest.py", rng.choice(["import os\n", "from . import helpers\n"]),
+            "conftest", "unit")
+    if rng.random() < 0.5:
+        put("tests/helpers.py", rng.choice([PARTIAL_BVJ, "VALUE = 1\n"]), "helper", "unit")
+    if rng.random() < 0.3:
+        # Unit tier only: a file that does not parse has no readable markers or kind.
+        put("tests/unit/test_broken.py", "def (:\n", "test", "unit")
+    return files
+
+
+def applies(category: str, role: str, kind: str) -> bool:
+    if category == "real-services":
+        return kind in ("integration", "e2e")
+    if category == "documentation":
+        return role == "test"
+    return True
+
+
+def expected_scores(
+    check: dict[str, Any],
+    files: dict[str, tuple[str, str]],
+    weights: dict[str, float] | None = None,
+    categories: list[str] | None = None,
+) -> tuple[dict[str, float | None], float | None]:
+    """Category scores and the overall score, by the formula in docs/scoring.md."""
+    weights = weights or DEFAULT_WEIGHTS
+    checked = categories if categories is not None else CATEGORY_ORDER
+    worst: dict[str, dict[str, str]] = defaultdict(dict)
+    for finding in check["findings"]:
+        category = RULE_CATEGORY[finding["rule"]]
+        if worst[finding["path"]].get(category) != "error":
+            worst[finding["path"]][category] = finding["severity"]
+    exact: dict[str, float | None] = {}
+    for category in CATEGORY_ORDER:
+        applicable = sum(1 for role, kind in files.values() if applies(category, role, kind))
+        penalty = sum(
+            1.0 if per_file[category] == "error" else 0.5
+            for per_file in worst.values()
+            if category in per_file
+        )
+        if category not in checked or (applicable == 0 and penalty == 0):
+            exact[category] = None
+        elif applicable == 0:
+            exact[category] = 0.0
+        else:
+            exact[category] = 100.0 * max(0.0, 1.0 - penalty / applicable)
+    present = {c: s for c, s in exact.items() if s is not None and weights[c] > 0}
+    total = sum(weights[c] for c in present)
+    overall = sum(s * weights[c] for c, s in present.items()) / total if total else None
+    rounded = {c: None if s is None else round(s, 1) for c, s in exact.items()}
+    return rounded, None if overall is None else round(overall, 1)
