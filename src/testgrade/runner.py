@@ -15,6 +15,8 @@ fails: a warm run reads, hashes and looks up, nothing more.
 
 from __future__ import annotations
 
+import faulthandler
+import math
 import multiprocessing
 import os
 import signal
@@ -31,8 +33,6 @@ from testgrade.config import Config
 from testgrade.discovery import Candidate, package_name
 from testgrade.ftypes import FileResult
 
-# A fresh worker imports libcst before its first file; that is not the file's fault.
-_STARTUP_GRACE = 30.0
 # Show a progress bar (on a terminal) for runs with at least this many files to check.
 _PROGRESS_THRESHOLD = 200
 
@@ -62,9 +62,11 @@ def failure(relpath: str, message: str, config: Config) -> FileResult:
 
 def _worker_main(conn: Connection, config: Config) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    faulthandler.disable()  # a crash here is reported as a TG000 finding, not a C traceback
     from testgrade.engine import RuleSelection
 
     selection = RuleSelection(config)
+    conn.send(_READY)  # the time budget of the first file starts now, not before the imports
     while True:
         try:
             task = conn.recv()
@@ -81,6 +83,9 @@ def _worker_main(conn: Connection, config: Config) -> None:
         conn.send((index, result, cacheable))
 
 
+_READY = "ready"
+
+
 @dataclass
 class _Task:
     index: int
@@ -93,7 +98,7 @@ class _Task:
 class _Worker:
     process: Any
     conn: Connection
-    fresh: bool = True
+    ready: bool = False
     task: _Task | None = None
 
     @classmethod
@@ -105,8 +110,7 @@ class _Worker:
         return cls(process, parent)
 
     def assign(self, task: _Task, package: str | None, data: bytes, timeout: float) -> bool:
-        task.deadline = time.monotonic() + timeout + (_STARTUP_GRACE if self.fresh else 0.0)
-        self.fresh = False
+        task.deadline = time.monotonic() + timeout if self.ready else math.inf
         try:
             self.conn.send((task.index, task.relpath, package, data))
         except (OSError, ValueError):
@@ -256,7 +260,8 @@ def lint_files(
             if not busy:
                 continue
             now = time.monotonic()
-            delay = max(0.0, min(w.task.deadline for w in busy if w.task) - now)
+            deadline = min(w.task.deadline for w in busy if w.task)
+            delay = None if deadline == math.inf else max(0.0, deadline - now)
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], delay))
             now = time.monotonic()
             for worker in busy:
@@ -264,8 +269,13 @@ def lint_files(
                 assert task is not None
                 if worker.conn in ready or worker.process.sentinel in ready:
                     try:
-                        if worker.conn.poll():
-                            index, result, cacheable = worker.conn.recv()
+                        message = worker.conn.recv() if worker.conn.poll() else None
+                        if message == _READY:
+                            worker.ready = True
+                            task.deadline = now + timeout
+                            continue
+                        if message is not None:
+                            index, result, cacheable = message
                             worker.task = None
                             idle.append(worker)
                             if cache is not None and task.key is not None and cacheable:
