@@ -155,7 +155,7 @@ def test_a_category_with_nothing_to_score_is_na_not_100(cli, tmp_path):
     assert any(s.startswith("Real services") for s in summary["not_assessed"])
     assert next(i for i in summary["checklist"] if "mocks" in i["item"])["done"] is None
     markdown = audit_text(cli, tmp_path, fmt="markdown")
-    assert re.search(r"^\| Real services \(no mocks\) \| n/a \| n/a \|", markdown, re.M)
+    assert re.search(r"^\| Real services \(no mocks\) \| n/a \| n/a \|", markdown, re.MULTILINE)
     assert "(n/a) Zero mocks" in markdown
     assert "Real services (no mocks) | 100" not in markdown
 
@@ -197,8 +197,8 @@ def test_recommendations_split_oversized_files_by_the_configured_limit(cli, tmp_
     assert rec["rule"] == "TG401"
     parts = -(-lines // 10)
     assert rec["items"] == [
-        f"tests/unit/test_big.py ({lines:,} lines, limit 20): split into {parts} files "
-        "of at most 10 lines"
+        (f"tests/unit/test_big.py ({lines:,} lines, limit 20): split into {parts} files "
+        "of at most 10 lines")
     ]
     assert rec["score_if_fixed"] == 100.0
     assert rec["gain"] == round(100.0 - audit["score"], 1)

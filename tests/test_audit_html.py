@@ -70,7 +70,7 @@ def test_html_report_renders_in_a_headless_browser(cli, tmp_path, monkeypatch, t
     assert bars == [
         (c["id"], f"{c['score']:.1f}") for c in document["categories"] if c["score"] is not None
     ]
-    rows = re.search(r'<table id="files">.*?</table>', dom, re.S)
+    rows = re.search(r'<table id="files">.*?</table>', dom, re.DOTALL)
     assert rows is not None and rows[0].count("<tr>") == len(document["files"]) + 1
     # Hostile file names stay text: no element was injected.
     assert "<img" not in dom

@@ -93,8 +93,8 @@ def _chart(report: Report) -> str:
     bar_x, bar_width, row = 230, 400, 34
     height = row * len(categories) + 10
     parts = [
-        f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{bar_x + bar_width + 70}" '
-        f'height="{height}" role="img" aria-label="Score per category">'
+        (f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{bar_x + bar_width + 70}" '
+        f'height="{height}" role="img" aria-label="Score per category">')
     ]
     for n, c in enumerate(categories):
         y = 5 + n * row
@@ -156,13 +156,13 @@ def render_html(report: Report) -> str:
         f"<title>{esc(report.title)}: {esc(audit.grade)} ({esc(format_score(audit.score))})</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{esc(report.title)}</h1>",
-        f'<p class="muted">Date: {esc(report.date)} &middot; Scope: '
+        (f'<p class="muted">Date: {esc(report.date)} &middot; Scope: '
         f'{esc(", ".join(report.paths))} under <span class="path">{esc(report.root)}</span>: '
-        f"{esc(plural(report.files, 'file'))} ({esc(kinds)})</p>",
+        f"{esc(plural(report.files, 'file'))} ({esc(kinds)})</p>"),
         '<section class="panel">',
         f'<div class="grade" id="grade">{esc(audit.grade)}</div>',
-        f'<div><div class="score" id="score" data-score="{esc(format_score(audit.score))}">'
-        f"{esc(format_score(audit.score))}/100</div>",
+        (f'<div><div class="score" id="score" data-score="{esc(format_score(audit.score))}">'
+        f"{esc(format_score(audit.score))}/100</div>"),
         f"<div>{esc(report.verdict)}</div>",
     ]
     if comparison is not None:
@@ -228,10 +228,10 @@ def render_html(report: Report) -> str:
         ("Tests", f"{report.tests:,}"),
         ("BVJ coverage", bvj),
         ("Integration and e2e files free of mocks", mock_free),
-        ("Findings", f"{report.findings:,} ({plural(report.errors, 'error')}, "
-                     f"{plural(report.warnings, 'warning')})"),
-        ("Suppressed findings", f"{report.suppressed:,} ({report.suppressions_without_reason:,}"
-                                " suppressions without a reason)"),
+        ("Findings", (f"{report.findings:,} ({plural(report.errors, 'error')}, "
+                     f"{plural(report.warnings, 'warning')})")),
+        ("Suppressed findings", (f"{report.suppressed:,} ({report.suppressions_without_reason:,}"
+                                " suppressions without a reason)")),
     ):
         o.append(f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>")
     o.append("</table>")

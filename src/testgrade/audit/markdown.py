@@ -46,8 +46,8 @@ def render_markdown(report: Report) -> str:
         f"# {md(report.title)}",
         "",
         f"**Date:** {md(report.date)}  ",
-        f"**Scope:** {md(', '.join(report.paths))} under {md(report.root)}: "
-        f"{md(plural(report.files, 'file'))} ({md(kinds)})  ",
+        (f"**Scope:** {md(', '.join(report.paths))} under {md(report.root)}: "
+        f"{md(plural(report.files, 'file'))} ({md(kinds)})  "),
         "**Standards:**",
         "",
         *(f"- {md(label)}: {md(value)}" for label, value in report.standards),
@@ -59,9 +59,9 @@ def render_markdown(report: Report) -> str:
     if comparison is not None:
         out += [
             "",
-            f"Change since the previous audit ({md(comparison.previous_date or 'undated')}, "
+            (f"Change since the previous audit ({md(comparison.previous_date or 'undated')}, "
             f"score {md(format_score(comparison.previous_score))}): "
-            f"**{md(format_delta(comparison.overall))}**",
+            f"**{md(format_delta(comparison.overall))}**"),
         ]
     for title, lines in (
         ("Strengths", report.strengths),
@@ -88,11 +88,11 @@ def render_markdown(report: Report) -> str:
         ("Tests", f"{report.tests:,}"),
         ("BVJ coverage", bvj),
         ("Integration and e2e files free of mocks", mock_free),
-        ("Findings", f"{report.findings:,} ({plural(report.errors, 'error')}, "
-                     f"{plural(report.warnings, 'warning')})"),
-        ("Suppressed findings", f"{report.suppressed:,} "
+        ("Findings", (f"{report.findings:,} ({plural(report.errors, 'error')}, "
+                     f"{plural(report.warnings, 'warning')})")),
+        ("Suppressed findings", (f"{report.suppressed:,} "
                                 f"({report.suppressions_without_reason:,} suppressions "
-                                "without a reason)"),
+                                "without a reason)")),
     ])
     out += ["", "### Files by kind", ""]
     out += _table(("Kind", "Files"), [(k, f"{n:,}") for k, n in report.files_by_kind.items()])
@@ -145,8 +145,8 @@ def render_markdown(report: Report) -> str:
             out.append(empty)
         for g in groups:
             out += [
-                f"### {md(g.rule)} {md(g.name)}: {md(plural(g.findings, 'finding'))} in "
-                f"{md(plural(len(g.files), 'file'))}",
+                (f"### {md(g.rule)} {md(g.name)}: {md(plural(g.findings, 'finding'))} in "
+                f"{md(plural(len(g.files), 'file'))}"),
                 "",
                 *_capped(
                     [f"- {md(path)} ({count:,})" for path, count in g.files[:LIST_LIMIT]],

@@ -293,13 +293,13 @@ def _recommendation_text(
     auto = f"; {fixable:,} fixable automatically" if fixable else ""
     if rule == "TG101":
         return (
-            f"Remove the mocks from {plural(len(files), 'integration or e2e file')} ({count}), "
-            "or move those tests to the unit tier",
+            (f"Remove the mocks from {plural(len(files), 'integration or e2e file')} ({count}), "
+            "or move those tests to the unit tier"),
             tuple(files),
         )
     if rule == "TG201":
-        return f"Rewrite {plural(len(findings), 'relative import')} in {nfiles} as absolute " \
-               f"imports{auto}", tuple(files)
+        return (f"Rewrite {plural(len(findings), 'relative import')} in {nfiles} as absolute " \
+               f"imports{auto}"), tuple(files)
     if rule == "TG202":
         return f"Replace {plural(len(findings), 'deprecated import')} in {nfiles}{auto}", \
             tuple(files)
