@@ -12,6 +12,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+from conftest import Cli
+
 RULE_CATEGORY = {
     "TG000": "integrity",
     "TG101": "real-services",
@@ -125,3 +128,13 @@ def expected_scores(
     overall = sum(s * weights[c] for c, s in present.items()) / total if total else None
     rounded = {c: None if s is None else round(s, 1) for c, s in exact.items()}
     return rounded, None if overall is None else round(overall, 1)
+
+
+def separate_stderr_cli() -> Cli:
+    """conftest's Cli, with stderr kept apart from stdout on click 8.1 as on 8.2+."""
+    cli = Cli()
+    try:
+        cli.runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:  # click >= 8.2 always keeps them apart
+        pass
+    return cli

@@ -11,10 +11,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from audit_trees import BVJ, CATEGORY_ORDER, RULE_CATEGORY, expected_scores, write_tree
-from conftest import DEMO
+from audit_trees import (
+    BVJ,
+    CATEGORY_ORDER,
+    RULE_CATEGORY,
+    expected_scores,
+    separate_stderr_cli,
+    write_tree,
+)
+from conftest import DEMO, Cli
 
 EPOCH = "1767225600"  # 2026-01-01, so every format of one run carries the same date
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return separate_stderr_cli()
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +123,16 @@ def test_a_clean_tree_scores_100_a_plus(cli, tmp_path):
     assert all(item["done"] for item in audit["summary"]["checklist"])
     text = audit_text(cli, tmp_path)
     assert "A+" in text and "100.0/100" in text
+
+
+def test_an_empty_tree_has_no_score_and_ticks_nothing(cli, tmp_path):
+    audit = audit_json(cli, tmp_path)
+    assert (audit["score"], audit["grade"]) == (None, "n/a")
+    assert all(c["score"] is None for c in audit["categories"])
+    assert all(item["done"] is None for item in audit["summary"]["checklist"])
+    result = cli("audit", tmp_path, "--fail-under", "0")
+    assert result.exit_code == 1  # no score cannot meet any bar
+    assert "score n/a does not meet --fail-under 0" in result.stderr
 
 
 def _mock_tree(root: Path) -> None:
@@ -423,7 +445,7 @@ def test_fail_under(cli, tmp_path):
     assert 0 < score < 100
     below = cli("audit", tmp_path, "--fail-under", score + 0.1)
     assert below.exit_code == 1
-    assert f"score {score:.1f} is under --fail-under" in below.stderr
+    assert f"score {score:.1f} does not meet --fail-under" in below.stderr
     assert cli("audit", tmp_path, "--fail-under", score).exit_code == 0
     assert cli("audit", tmp_path, "--fail-under", "101").exit_code == 2
     # Findings alone never fail an audit: that is `check`'s job.

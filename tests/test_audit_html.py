@@ -13,10 +13,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DEMO
+from audit_trees import separate_stderr_cli
+from conftest import DEMO, Cli
 from test_audit import hostile_tree
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return separate_stderr_cli()
 
 
 def render_in_browser(page: Path, profile: Path) -> tuple[str, str]:

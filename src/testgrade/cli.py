@@ -278,7 +278,7 @@ def audit(
     score = report.audit.score
     if fail_under is not None and (score is None or score < fail_under):
         shown = "n/a" if score is None else f"{score:.1f}"
-        click.echo(f"testgrade: score {shown} is under --fail-under {fail_under:g}", err=True)
+        click.echo(f"testgrade: score {shown} does not meet --fail-under {fail_under:g}", err=True)
         sys.exit(EXIT_FINDINGS)
 
 

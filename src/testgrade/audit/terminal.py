@@ -50,7 +50,7 @@ def render_terminal(report: Report, *, color: bool = False, width: int = 100) ->
     comparison = report.comparison
     headline = Text.assemble(
         (f"{audit.grade}  ", f"bold {_style(audit.score)}"),
-        (f"{format_score(audit.score)}/100", "bold"),
+        ("n/a" if audit.score is None else f"{format_score(audit.score)}/100", "bold"),
     )
     lines = [headline, _t(report.verdict)]
     if comparison is not None:
