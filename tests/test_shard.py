@@ -87,3 +87,24 @@ def test_merge_explains_a_bad_shard_file(cli, tmp_path, content, message):
 def test_merge_of_a_missing_file_is_a_usage_error(cli, tmp_path):
     result = cli("merge", tmp_path / "nope.json")
     assert result.exit_code == 2 and "cannot read" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+def test_merged_shards_build_the_same_audit_report(cli, tree, fmt, monkeypatch):
+    monkeypatch.chdir(tree)
+    whole = cli("audit", "--format", fmt, "--no-cache")
+    parts = shards(cli, tree, 3)
+    merged = cli("merge", "--audit", "--format", fmt, *parts)
+    assert merged.exit_code == 0, merged.output
+    assert merged.stdout == whole.stdout
+
+
+def test_audit_accepts_shard_and_no_cache(cli, tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    result = cli("audit", "--shard", "1/2", "--no-cache", "--format", "json")
+    assert result.exit_code == 0 and not (tree / ".testgrade_cache").exists()
+
+
+def test_merge_without_audit_refuses_report_formats(cli, tree):
+    result = cli("merge", "--format", "html", shards(cli, tree, 1)[0])
+    assert result.exit_code == 2 and "needs --audit" in result.stderr

@@ -227,6 +227,8 @@ def rule(rule_id: str) -> None:
 @ignore_option
 @config_option
 @jobs_option
+@no_cache_option
+@shard_option
 def audit(
     paths: tuple[Path, ...],
     output_format: str,
@@ -237,6 +239,8 @@ def audit(
     ignore: str | None,
     config_file: Path | None,
     jobs: int | None,
+    no_cache: bool,
+    shard: str | None,
 ) -> None:
     """Grade the test tree under PATHS: scores per category, overall grade, report.
 
@@ -257,7 +261,7 @@ def audit(
         except CompareError as exc:
             fail(f"--compare: {exc}")
     config, targets = prepare(paths, config_file, select, ignore)
-    results = collect(config, targets, jobs)
+    results = collect(config, targets, jobs, use_cache=not no_cache, shard=_shard(shard))
     report = build_report(
         results, config, list(paths), fail_under=fail_under,
         previous=earlier, previous_source=str(previous or ""),
@@ -285,19 +289,37 @@ def audit(
 @main.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Output format, as for `check`.",
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text", show_default=True,
+    help="Output format, as for `check` (or `audit` with --audit: also markdown, html).",
 )
-def merge(shards: tuple[Path, ...], output_format: str) -> None:
+@click.option(
+    "--audit", "as_audit", is_flag=True,
+    help="Build the `testgrade audit` report (scored with the config found here or --config).",
+)
+@config_option
+def merge(
+    shards: tuple[Path, ...], output_format: str, as_audit: bool, config_file: Path | None
+) -> None:
     """Combine `check --shard K/N --format json` outputs into one check result.
 
     The result (findings, summary, exit code) is the one an unsharded run
-    would have given.
+    would have given; with --audit, the report `testgrade audit` would have given.
     """
     try:
         results = merge_shards(list(shards))
     except ShardError as exc:
         fail(str(exc))
+    if as_audit:
+        from testgrade.audit import build_report, render
+
+        config, _ = prepare((), config_file, None, None)
+        report = build_report(results, config, [])
+        text = render(report, output_format, color=sys.stdout.isatty(), width=100)
+        click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), nl=False)
+        return
+    if output_format not in ("text", "json"):
+        fail(f"--format {output_format} needs --audit")
     if output_format == "json":
         click.echo(render_json(results), nl=False)
     else:
