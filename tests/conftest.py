@@ -34,7 +34,10 @@ def lint_example(example: Example) -> FileResult:
 
 class Cli:
     def __init__(self) -> None:
-        self.runner = CliRunner()
+        try:  # click < 8.2 mixes stderr into stdout unless told not to
+            self.runner = CliRunner(mix_stderr=False)
+        except TypeError:  # click >= 8.2 always keeps them apart
+            self.runner = CliRunner()
 
     def __call__(self, *args: str):
         return self.runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
