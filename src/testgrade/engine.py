@@ -24,6 +24,7 @@ from testgrade.checks.bvj import MissingBvj
 from testgrade.classify import kind_from_path, kinds_from_code, role_of, strongest
 from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
+from testgrade.guards import check_size, check_structure
 from testgrade.positions import locate
 from testgrade.source import DecodeError, count_lines, decode_source
 from testgrade.suppressions import Directive, find_directives
@@ -179,7 +180,7 @@ def _resolve(
     return sorted(findings), suppressions
 
 
-def lint_source(
+def _lint_source(
     data: bytes,
     relpath: str,
     config: Config,
@@ -187,9 +188,12 @@ def lint_source(
     package: str | None = None,
     selection: RuleSelection | None = None,
 ) -> FileResult:
-    """Check one file's bytes. Never raises for bad input: it becomes a TG000 finding."""
+    """The engine proper; `lint_source` fills in what an unparsable file still has."""
     selection = selection or RuleSelection(config)
     enabled = selection.for_file(relpath)
+    too_big = check_size(len(data), config.limits.max_file_bytes)
+    if too_big is not None:
+        return _only_if(enabled, file_error(relpath, too_big.message))
     try:
         decoded = decode_source(data)
     except DecodeError as exc:
@@ -197,6 +201,9 @@ def lint_source(
     if "\x00" in decoded.text:
         line = decoded.text.count("\n", 0, decoded.text.index("\x00")) + 1
         return _only_if(enabled, file_error(relpath, "File contains NUL bytes; not Python source", line))
+    refusal = check_structure(decoded.text)  # what would crash or stall libcst
+    if refusal is not None:
+        return _only_if(enabled, file_error(relpath, refusal.message, refusal.line, refusal.column))
     parsed = _parse(decoded.text, relpath)
     if isinstance(parsed, FileResult):
         return _only_if(enabled, parsed)
@@ -237,6 +244,25 @@ def lint_source(
         findings=tuple(findings),
         suppressions=tuple(suppressions),
     )
+
+
+def lint_source(
+    data: bytes,
+    relpath: str,
+    config: Config,
+    *,
+    package: str | None = None,
+    selection: RuleSelection | None = None,
+) -> FileResult:
+    """Check one file's bytes. Never raises for bad input: it becomes a TG000 finding."""
+    result = _lint_source(data, relpath, config, package=package, selection=selection)
+    if result.lines or not data:
+        return result
+    # A file that could not be parsed still has a size and a place in the tree: the
+    # audit counts its lines, and an unparsable integration test is still one.
+    spec = pathspec.GitIgnoreSpec.from_lines(config.integration_paths)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return replace(result, kind=kind_from_path(relpath, spec), lines=lines)
 
 
 def _only_if(enabled: frozenset[str], result: FileResult) -> FileResult:
