@@ -12,7 +12,9 @@ import click
 from testgrade import __version__
 from testgrade.catalogue import CATEGORIES, CatalogueError, load_catalogue
 from testgrade.config import Config, ConfigError, load_config
-from testgrade.discovery import DiscoveryError, discover
+from testgrade.discovery import DiscoveryError, discover, package_name
+from testgrade.engine import RuleSelection, lint_source
+from testgrade.fix import FileFix, apply_fix, plan_fix
 from testgrade.ftypes import FileResult, Severity
 from testgrade.output import printable, render_json, render_text
 from testgrade.cache import Cache
@@ -138,6 +140,14 @@ def main() -> None:
 @jobs_option
 @no_cache_option
 @shard_option
+@click.option(
+    "--fix", is_flag=True,
+    help="Rewrite fixable findings in place (TG201, TG202), then report what remains.",
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True,
+    help="Print the fixes as a unified diff and change nothing; exit 1 if there are any.",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -147,19 +157,80 @@ def check(
     jobs: int | None,
     no_cache: bool,
     shard: str | None,
+    fix: bool,
+    show_diff: bool,
 ) -> None:
     """Report every violation under PATHS (default: the project root).
 
     One line per finding, `path:line:col: ID message`, then a summary. Exits 1
     if any finding has error severity.
     """
+    if fix and show_diff:
+        fail("--fix and --diff cannot be combined: --diff only shows what --fix would do")
     config, targets = prepare(paths, config_file, select, ignore)
     results = collect(config, targets, jobs, use_cache=not no_cache, shard=_shard(shard))
+    if show_diff:
+        fixes = plan_fixes(config, results)
+        click.echo("".join(printable_diff(f.diff()) for f in fixes), nl=False)
+        sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
+    if fix:
+        results = apply_fixes(config, results)
     if output_format == "json":
         click.echo(render_json(results), nl=False)
     else:
         click.echo(render_text(results, color=sys.stdout.isatty()), nl=False)
     sys.exit(exit_code(results))
+
+
+def plan_fixes(config: Config, results: Sequence[FileResult]) -> list[FileFix]:
+    fixes = []
+    for result in results:
+        planned = plan_fix(
+            config.root / result.path,
+            result.path,
+            result.findings,
+            package=package_name(config.root, result.path),
+            deprecated_imports=config.deprecated_imports,
+        )
+        if planned is not None:
+            fixes.append(planned)
+    return fixes
+
+
+def printable_diff(diff: str) -> str:
+    return "".join(printable(line[:-1]) + "\n" if line.endswith("\n") else printable(line)
+                   for line in diff.splitlines(keepends=True))
+
+
+def apply_fixes(config: Config, results: Sequence[FileResult]) -> list[FileResult]:
+    """Apply every planned fix, then re-check the files that changed."""
+    fixed: dict[str, FileResult] = {}
+    count = 0
+    selection = RuleSelection(config)
+    for planned in plan_fixes(config, results):
+        try:
+            written = apply_fix(planned)
+        except OSError as exc:
+            click.echo(
+                f"testgrade: could not write {printable(planned.relpath)}: "
+                f"{exc.strerror or exc}; left unchanged", err=True,
+            )
+            continue
+        if not written:
+            click.echo(
+                f"testgrade: {printable(planned.relpath)} changed while being fixed; left unchanged",
+                err=True,
+            )
+            continue
+        count += planned.count
+        fixed[planned.relpath] = lint_source(
+            planned.fixed, planned.relpath, config,
+            package=package_name(config.root, planned.relpath), selection=selection,
+        )
+    if fixed:
+        click.echo(f"Fixed {count:,} finding{'s' if count != 1 else ''} "
+                   f"in {len(fixed):,} file{'s' if len(fixed) != 1 else ''}.", err=True)
+    return [fixed.get(result.path, result) for result in results]
 
 
 @main.command()

@@ -66,9 +66,10 @@ class Rule:
         *,
         statement: Statement | None = None,
         severity: Severity | None = None,
+        fixable: bool | None = None,
     ) -> None:
         line_node = statement.line_node if statement is not None else None
-        self.reports.append(Report(self.id, message, node, line_node, severity))
+        self.reports.append(Report(self.id, message, node, line_node, severity, fixable))
 
     def expression_handlers(self) -> dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]]:
         """Handlers for a full expression-level pass; empty means none is needed."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
 
@@ -38,6 +38,24 @@ def absolute_module(package: str | None, level: int, module: str | None) -> str 
     return ".".join(base) or None
 
 
+def dotted_expression(dotted: str) -> cst.Attribute | cst.Name:
+    """The libcst expression for `a.b.c`."""
+    head, *rest = dotted.split(".")
+    expression: cst.Attribute | cst.Name = cst.Name(head)
+    for part in rest:
+        expression = cst.Attribute(value=expression, attr=cst.Name(part))
+    return expression
+
+
+def absolute_rewrite(node: cst.ImportFrom, package: str | None) -> cst.ImportFrom | None:
+    """The absolute form of a relative import, or None if it cannot be resolved."""
+    module = dotted_name(node.module) if node.module is not None else None
+    target = absolute_module(package, len(node.relative), module)
+    if target is None:
+        return None
+    return node.with_changes(relative=(), module=dotted_expression(target))
+
+
 class RelativeImport(Rule):
     id = "TG201"
 
@@ -54,20 +72,56 @@ class RelativeImport(Rule):
         module = dotted_name(node.module) if node.module is not None else None
         names = _names_text(node.names)
         written = f"from {'.' * level}{module or ''} import {names}"
-        target = absolute_module(self.ctx.package, level, module)
-        if target is None:
+        rewritten = absolute_rewrite(node, self.ctx.package)
+        if rewritten is None:
             advice = "use an absolute import from the project root"
         else:
-            advice = f"use `from {target} import {names}`"
-        self.report(node, f"Relative import `{written}`; {advice}", statement=statement)
+            advice = f"use `from {dotted_name(rewritten.module)} import {names}`"
+        self.report(
+            node,
+            f"Relative import `{written}`; {advice}",
+            statement=statement,
+            fixable=rewritten is not None,
+        )
 
 
-def _deprecated_match(dotted: str, table: dict[str, str]) -> tuple[str, str] | None:
+def _deprecated_match(dotted: str, table: Mapping[str, str]) -> tuple[str, str] | None:
     """The (old, replacement) entry that `dotted` is, or lives under."""
     for old, new in table.items():
         if dotted == old or dotted.startswith(old + "."):
             return old, new + dotted[len(old):]
     return None
+
+
+def deprecated_rewrite(
+    node: cst.ImportFrom | cst.ImportAlias,
+    table: Mapping[str, str],
+    *,
+    parent: cst.Import | cst.ImportFrom,
+) -> cst.ImportFrom | cst.ImportAlias | None:
+    """The same import of the replacement, binding the same local name; None if no
+    such rewrite is safe (then the finding is reported as not fixable)."""
+    if isinstance(node, cst.ImportFrom):  # `from old.path import x`
+        match = _deprecated_match(dotted_name(node.module) or "", table)
+        return None if match is None else node.with_changes(module=dotted_expression(match[1]))
+    written = dotted_name(node.name) or ""
+    module = dotted_name(parent.module) if isinstance(parent, cst.ImportFrom) else None
+    match = _deprecated_match(f"{module}.{written}" if module else written, table)
+    if match is None:
+        return None
+    new = match[1]
+    if isinstance(parent, cst.Import):
+        # `import old.path` binds `old`, which other code dereferences: only an
+        # aliased import can be renamed without touching the rest of the file.
+        if node.asname is None:
+            return None
+        return node.with_changes(name=dotted_expression(new))
+    # `from old import path`: rename the imported name, keep the bound one.
+    new_parent, _, new_name = new.rpartition(".")
+    if module is None or new_parent != module:
+        return None
+    asname = node.asname or cst.AsName(name=cst.Name(written))
+    return node.with_changes(name=cst.Name(new_name), asname=asname)
 
 
 class DeprecatedImport(Rule):
@@ -78,20 +132,32 @@ class DeprecatedImport(Rule):
         table = ctx.config.deprecated_imports
         return any(old.rsplit(".", 1)[-1] in ctx.text for old in table)
 
-    def _flag(self, node: cst.CSTNode, dotted: str, statement: Statement) -> bool:
-        match = _deprecated_match(dotted, dict(self.ctx.config.deprecated_imports))
+    def _flag(
+        self,
+        node: cst.ImportFrom | cst.ImportAlias,
+        dotted: str,
+        statement: Statement,
+        parent: cst.Import | cst.ImportFrom,
+    ) -> bool:
+        table = self.ctx.config.deprecated_imports
+        match = _deprecated_match(dotted, table)
         if match is None:
             return False
         old, new = match
         why = "" if dotted == old else f" (`{old}` is deprecated)"
-        self.report(node, f"Deprecated import `{dotted}`{why}; use `{new}`", statement=statement)
+        self.report(
+            node,
+            f"Deprecated import `{dotted}`{why}; use `{new}`",
+            statement=statement,
+            fixable=deprecated_rewrite(node, table, parent=parent) is not None,
+        )
         return True
 
     def visit_Import(self, statement: Statement) -> None:
         node = statement.node
         assert isinstance(node, cst.Import)
         for alias in node.names:
-            self._flag(alias, dotted_name(alias.name) or "", statement)
+            self._flag(alias, dotted_name(alias.name) or "", statement, node)
 
     def visit_ImportFrom(self, statement: Statement) -> None:
         node = statement.node
@@ -99,7 +165,7 @@ class DeprecatedImport(Rule):
         if node.relative or node.module is None:
             return
         module = dotted_name(node.module) or ""
-        if self._flag(node, module, statement) or isinstance(node.names, cst.ImportStar):
+        if self._flag(node, module, statement, node) or isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
-            self._flag(alias, f"{module}.{dotted_name(alias.name)}", statement)
+            self._flag(alias, f"{module}.{dotted_name(alias.name)}", statement, node)
