@@ -24,14 +24,15 @@ from testgrade.checks.bvj import MissingBvj
 from testgrade.classify import kind_from_path, kinds_from_code, role_of, strongest
 from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
-from testgrade.guards import check_size, check_structure
+from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
 from testgrade.source import DecodeError, count_lines, decode_source
 from testgrade.suppressions import Directive, find_directives
 from testgrade.walk import Statement, iter_statements
 
 PARSE_ERROR = "TG000"
-_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+# Line starts after \n, \r\n or a lone \r: Python counts all three as line ends.
+_CONFLICT_MARKER = re.compile(r"(?:^|(?<=\r))(<{7}|={7}|>{7})(?:[ \r]|$)", re.MULTILINE)
 
 
 class RuleSelection:
@@ -99,7 +100,7 @@ def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileRe
     """
     conflict = _CONFLICT_MARKER.search(text)
     if conflict is not None:
-        line = text.count("\n", 0, conflict.start()) + 1
+        line, _ = line_and_column(text, conflict.start())
         return file_error(relpath, "Unresolved merge conflict marker; resolve the merge", line)
     try:
         ast.parse(text)
@@ -199,7 +200,7 @@ def _lint_source(
     except DecodeError as exc:
         return _only_if(enabled, file_error(relpath, str(exc), exc.line, exc.column))
     if "\x00" in decoded.text:
-        line = decoded.text.count("\n", 0, decoded.text.index("\x00")) + 1
+        line, _ = line_and_column(decoded.text, decoded.text.index("\x00"))
         return _only_if(enabled, file_error(relpath, "File contains NUL bytes; not Python source", line))
     refusal = check_structure(decoded.text)  # what would crash or stall libcst
     if refusal is not None:

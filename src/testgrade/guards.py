@@ -89,10 +89,11 @@ def check_structure(text: str) -> Refusal | None:
     assert found is not None
     index, message = found
     offset = tokens[index][1]
-    return Refusal(message, *_position(text, offset))
+    return Refusal(message, *line_and_column(text, offset))
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of `offset`, with \n, \r\n and a lone \r as line ends."""
     before = _NEWLINE.split(text[:offset])
     return len(before), len(before[-1]) + 1
 
@@ -108,7 +109,7 @@ def _long_elif_chain(text: str) -> Refusal | None:
                 return Refusal(
                     f"Too deeply nested for the parser (more than {MAX_ELIF_CHAIN:,} `elif` "
                     "branches in one chain)",
-                    *_position(text, match.start(2)),
+                    *line_and_column(text, match.start(2)),
                 )
         elif word != "else":
             for deeper in [i for i in chains if i >= indent]:

@@ -47,7 +47,12 @@ def decode_source(data: bytes) -> Decoded:
 
 
 def count_lines(text: str) -> int:
-    """Physical lines, as an editor shows them (a final newline does not start a line)."""
+    """Physical lines, as Python counts them (a final newline does not start a line).
+
+    Only \n, \r\n and a lone \r end a line: not the form feeds and Unicode
+    separators that `str.splitlines` also splits on.
+    """
     if not text:
         return 0
-    return len(text.splitlines())
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends if text.endswith(("\n", "\r")) else ends + 1
