@@ -508,3 +508,12 @@ def test_json_has_the_documented_shape_in_a_stable_order(cli, monkeypatch):
         for finding in record["findings"]:
             assert RULE_CATEGORY[finding["rule"]]
     assert document["summary"]["date"] == "2026-01-01"
+
+
+def test_an_unparsable_integration_file_is_not_claimed_mock_free(cli, tmp_path):
+    write(tmp_path, "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path, "tests/integration/test_clean.py", f"{BVJ}\n\ndef test_ok():\n    pass\n")
+    write(tmp_path, "tests/integration/test_broken.py", "def test_x(:\n")
+    summary = audit_json(cli, tmp_path)["summary"]
+    assert summary["mock_free_integration_files"] == 1
+    assert "1 of 2 files" in audit_text(cli, tmp_path, fmt="markdown")
