@@ -22,6 +22,7 @@ from testgrade.runner import lint_files
 from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+CHECK_FORMATS = ["text", "json", "sarif", "junit", "github"]
 
 
 def fail(message: str) -> None:
@@ -82,6 +83,17 @@ def _shard(value: str | None) -> tuple[int, int] | None:
         return None
 
 
+def render_check(results: Sequence[FileResult], output_format: str) -> str:
+    """Findings of `check` (or merged shards) in one of CHECK_FORMATS."""
+    if output_format == "json":
+        return render_json(results)
+    if output_format in ("sarif", "junit", "github"):
+        from testgrade import ci_formats
+
+        return getattr(ci_formats, f"render_{output_format}")(results)
+    return render_text(results, color=sys.stdout.isatty())
+
+
 def exit_code(results: Sequence[FileResult]) -> int:
     has_errors = any(f.severity is Severity.ERROR for r in results for f in r.findings)
     return EXIT_FINDINGS if has_errors else EXIT_CLEAN
@@ -131,7 +143,7 @@ def main() -> None:
 @main.command()
 @paths_argument
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format", "output_format", type=click.Choice(CHECK_FORMATS), default="text",
     show_default=True, help="Output format.",
 )
 @select_option
@@ -175,10 +187,7 @@ def check(
         sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
     if fix:
         results = apply_fixes(config, results)
-    if output_format == "json":
-        click.echo(render_json(results), nl=False)
-    else:
-        click.echo(render_text(results, color=sys.stdout.isatty()), nl=False)
+    click.echo(render_check(results, output_format), nl=False)
     sys.exit(exit_code(results))
 
 
@@ -389,12 +398,9 @@ def merge(
         text = render(report, output_format, color=sys.stdout.isatty(), width=100)
         click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), nl=False)
         return
-    if output_format not in ("text", "json"):
+    if output_format not in CHECK_FORMATS:
         fail(f"--format {output_format} needs --audit")
-    if output_format == "json":
-        click.echo(render_json(results), nl=False)
-    else:
-        click.echo(render_text(results, color=sys.stdout.isatty()), nl=False)
+    click.echo(render_check(results, output_format), nl=False)
     sys.exit(exit_code(results))
 
 
