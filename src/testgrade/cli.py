@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from testgrade import __version__
+from testgrade.baseline import BaselineError, apply_baseline, load_baseline
 from testgrade.catalogue import CATEGORIES, CatalogueError, load_catalogue
 from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover, package_name
@@ -160,6 +161,10 @@ def main() -> None:
     "--diff", "show_diff", is_flag=True,
     help="Print the fixes as a unified diff and change nothing; exit 1 if there are any.",
 )
+@click.option(
+    "--baseline", type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings not in this earlier `check --format json` output.",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -171,6 +176,7 @@ def check(
     shard: str | None,
     fix: bool,
     show_diff: bool,
+    baseline: Path | None,
 ) -> None:
     """Report every violation under PATHS (default: the project root).
 
@@ -187,6 +193,14 @@ def check(
         sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
     if fix:
         results = apply_fixes(config, results)
+    if baseline is not None:
+        try:
+            results, known = apply_baseline(results, load_baseline(baseline))
+        except BaselineError as exc:
+            fail(str(exc))
+        if known:
+            click.echo(f"{known:,} known finding{'s' if known != 1 else ''} in the baseline "
+                       "not reported.", err=True)
     click.echo(render_check(results, output_format), nl=False)
     sys.exit(exit_code(results))
 
