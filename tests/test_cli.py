@@ -84,9 +84,19 @@ def test_rules_lists_every_rule(cli):
 def test_rule_explains_one_rule_with_examples(cli):
     result = cli("rule", "tg101")
     assert result.exit_code == 0
-    assert result.output.startswith("TG101 mock-in-integration-test")
-    assert "## Why is this bad?" in result.output
-    assert "## Example" in result.output and "## Use instead" in result.output
+    assert result.output.startswith("## TG101 mock-in-integration-test")
+    for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Options"):
+        assert f"### {heading}\n" in result.output
+    assert "# tests/integration/test_auth.py\nfrom unittest.mock import patch" in result.output
+
+
+def test_rules_documentation_in_docs_is_generated_from_the_catalogue(cli):
+    from conftest import REPO
+
+    generated = cli("rules", "--format", "markdown").output
+    assert (REPO / "docs" / "rules.md").read_text() == generated, (
+        "docs/rules.md is stale: run `testgrade rules --format markdown > docs/rules.md`"
+    )
 
 
 def test_unknown_rule_is_a_clear_error(cli):

@@ -108,3 +108,47 @@ def load_catalogue() -> dict[str, RuleSpec]:
     """Every rule, keyed and ordered by id."""
     files = sorted(catalogue_dir().glob("TG*.toml"))
     return {spec.id: spec for spec in map(_rule, files)}
+
+
+def _code_block(example: Example) -> list[str]:
+    return ["```python", f"# {example.path}", example.code.strip("\n"), "```"]
+
+
+def describe(spec: RuleSpec) -> str:
+    """A rule's documentation in Markdown, with the same headings for every rule."""
+    fix = "available (`testgrade check --fix`)" if spec.fixable else "none"
+    out = [
+        f"## {spec.id} {spec.name}",
+        "",
+        f"Category: {CATEGORIES[spec.category]} (`{spec.category}`) · "
+        f"default severity: {spec.severity.value} · fix: {fix}",
+        "",
+        "### What it does",
+        "",
+        spec.summary,
+        "",
+        "### Why is this bad?",
+        "",
+        " ".join(spec.rationale.split()),
+    ]
+    if spec.invalid:
+        out += ["", "### Example", "", *_code_block(spec.invalid[0])]
+    if spec.valid or spec.use_instead:
+        out += ["", "### Use instead", ""]
+        if spec.use_instead:
+            out += [spec.use_instead, ""]
+        if spec.valid:
+            out += _code_block(spec.valid[0])
+    if spec.options:
+        out += ["", "### Options", ""] + [f"- `{key}`: {text}" for key, text in spec.options.items()]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def catalogue_markdown() -> str:
+    """docs/rules.md: every rule, generated from the catalogue."""
+    header = (
+        "# Rules\n\n"
+        "Generated from `rules/` by `testgrade rules --format markdown`; "
+        "do not edit by hand.\n"
+    )
+    return header + "".join("\n" + describe(spec) for spec in load_catalogue().values())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import click
 
 from testgrade import __version__
 from testgrade.baseline import BaselineError, apply_baseline, load_baseline
-from testgrade.catalogue import CATEGORIES, CatalogueError, load_catalogue
+from testgrade.catalogue import CatalogueError, catalogue_markdown, describe, load_catalogue
 from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover, package_name
 from testgrade.engine import RuleSelection, lint_source
@@ -257,8 +256,15 @@ def apply_fixes(config: Config, results: Sequence[FileResult]) -> list[FileResul
 
 
 @main.command()
-def rules() -> None:
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "markdown"]), default="text",
+    show_default=True, help="A line per rule, or the full documentation (docs/rules.md).",
+)
+def rules(output_format: str) -> None:
     """List every rule in the catalogue."""
+    if output_format == "markdown":
+        click.echo(catalogue_markdown(), nl=False)
+        return
     for spec in load_catalogue().values():
         fix = " (fixable)" if spec.fixable else ""
         click.echo(
@@ -270,33 +276,12 @@ def rules() -> None:
 @main.command()
 @click.argument("rule_id")
 def rule(rule_id: str) -> None:
-    """Explain one rule: what it flags, why, examples and options."""
+    """Explain one rule: what it flags, why, an example, what to do instead, options."""
     spec = load_catalogue().get(rule_id.strip().upper())
     if spec is None:
         fail(f"unknown rule {rule_id!r} (see `testgrade rules`)")
     assert spec is not None
-    out = [
-        f"{spec.id} {spec.name}",
-        "",
-        f"Category: {CATEGORIES[spec.category]} ({spec.category})",
-        f"Default severity: {spec.severity.value}",
-        f"Fix: {'available' if spec.fixable else 'none'}",
-        "",
-        "## What it does",
-        spec.summary,
-        "",
-        "## Why is this bad?",
-        textwrap.fill(spec.rationale, 88) if "\n" not in spec.rationale else spec.rationale,
-    ]
-    if spec.invalid:
-        out += ["", "## Example", "```python", spec.invalid[0].code.rstrip(), "```"]
-    if spec.valid:
-        out += ["", "## Use instead", "```python", spec.valid[0].code.rstrip(), "```"]
-    if spec.use_instead:
-        out += ["", spec.use_instead]
-    if spec.options:
-        out += ["", "## Options"] + [f"- `{key}`: {text}" for key, text in spec.options.items()]
-    click.echo("\n".join(out))
+    click.echo(describe(spec), nl=False)
 
 
 @main.command()
