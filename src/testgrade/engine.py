@@ -262,7 +262,8 @@ def lint_source(
     # A file that could not be parsed still has a size and a place in the tree: the
     # audit counts its lines, and an unparsable integration test is still one.
     spec = pathspec.GitIgnoreSpec.from_lines(config.integration_paths)
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    ends = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")  # as count_lines
+    lines = ends + (0 if data.endswith((b"\n", b"\r")) else 1)
     return replace(result, kind=kind_from_path(relpath, spec), lines=lines)
 
 
