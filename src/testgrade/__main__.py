@@ -1,3 +1,3 @@
-from testgrade.cli import main
+from testgrade.cli import run
 
-main()
+run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -408,6 +410,21 @@ def run() -> None:  # pragma: no cover - console entry point wrapper
         main()
     except CatalogueError as exc:
         fail(str(exc))
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            raise
+        # Standard output failed mid-write (a full disk, a closed pipe): no traceback,
+        # and nothing left in Python's buffer to fail again at exit.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        if exc.errno == errno.EPIPE:
+            sys.exit(EXIT_FINDINGS)  # the reader stopped reading, like `| head`: not an error to print
+        fail(f"cannot write the output: {exc.strerror or type(exc).__name__}")
+
+
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE})
 
 
 if __name__ == "__main__":  # pragma: no cover
