@@ -102,3 +102,14 @@ def test_a_cache_path_that_is_a_file_costs_only_speed(cli, tree):
     assert findings_of(result.stdout) == findings_of(cli("check", tree, "--no-cache", "--format", "json").stdout)
     assert result.stderr.count("cannot write the cache") == 1
     assert "Traceback" not in result.output
+
+
+def test_editing_testgrade_itself_invalidates_the_cache(tmp_path, monkeypatch):
+    """A rule edited during development must not be answered from stale entries."""
+    from testgrade import cache as cache_module
+
+    assert "engine.py:" in cache_module._code_fingerprint()
+    config = load_config(tmp_path)
+    before = cache_module.config_salt(config)
+    monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "edited")
+    assert cache_module.config_salt(config) != before

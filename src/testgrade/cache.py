@@ -3,7 +3,7 @@
 One entry per checked file, at `.testgrade_cache/v1/<2 hex>/<62 hex>`, named by
 the SHA-256 of everything that can change the result: the file's bytes, its
 relative path and package, the effective configuration (settings fingerprint
-plus the rule selection), the testgrade version and the libcst version. An
+plus the rule selection), the testgrade version and code, and the libcst version. An
 entry is therefore never stale, only unused; nothing needs invalidating.
 
 The cache may only change speed, never findings: an entry that is missing,
@@ -47,10 +47,40 @@ def _libcst_version() -> str:
         return "unknown"
 
 
+def _code_fingerprint() -> str:
+    """Name, size and mtime of testgrade's own modules and rule files.
+
+    The version alone is not enough during development: an edited rule with
+    the same version number must not be answered from the cache. Stat calls
+    only, so the pre-commit path stays cheap.
+    """
+    package = Path(__file__).resolve().parent
+    entries = []
+    for pattern in ("**/*.py", "catalogue/*.toml"):
+        for path in sorted(package.glob(pattern)):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    try:
+        from testgrade.catalogue import catalogue_dir
+
+        rules = catalogue_dir()
+        if rules.parent != package:  # a checkout: the rules live beside src/
+            for path in sorted(rules.glob("*.toml")):
+                stat = path.stat()
+                entries.append(f"rules/{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    except Exception:  # noqa: BLE001 - a missing catalogue is reported elsewhere
+        pass
+    return "\n".join(entries)
+
+
 def config_salt(config: Config) -> bytes:
     """Everything outside the file that can change its result."""
     parts = (
         __version__,
+        _code_fingerprint(),
         _libcst_version(),
         config.fingerprint(),
         repr((tuple(config.select), tuple(config.ignore))),
