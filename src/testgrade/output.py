@@ -15,7 +15,9 @@ from testgrade.catalogue import load_catalogue
 from testgrade.ftypes import FileResult, Finding, Severity
 from testgrade.records import facts_to_dict
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Every C0/C1 control but the tab (a newline in a file name could forge a line of
+# output), the Unicode line and paragraph separators, and the bidi overrides.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
