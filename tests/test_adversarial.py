@@ -76,6 +76,19 @@ def over_the_size_limit() -> bytes:
     return (bvj_docstring("1.2 MB, above limits.max-file-bytes") + "# padding\n" * 120_000).encode()
 
 
+def long_blank_runs() -> bytes:
+    # 100,000 blanks in a row, where a careless regular expression backtracks
+    # quadratically (the BVJ parser once took 25 s on 40,000).
+    blanks = " " * 100_000
+    return ('"""BVJ:\n'
+            f"Segment: {blanks}Enterprise{blanks}- the largest customers\n"
+            f"Business Goal{blanks}\n"
+            f"{blanks}-{blanks}x\n"
+            '"""\n'
+            f"# testgrade: ignore{blanks}[TG401]{blanks}\n"
+            f"from{blanks}. import helpers\n").encode()
+
+
 GENERATED = {
     "tests/test_100k_lines.py": hundred_thousand_lines,
     "tests/test_deep_parentheses.py": deep_parentheses,
@@ -83,6 +96,7 @@ GENERATED = {
     "tests/test_huge_list.py": huge_list,
     "tests/test_long_elif_chain.py": long_elif_chain,
     "tests/test_over_size_limit.py": over_the_size_limit,
+    "tests/test_long_blank_runs.py": long_blank_runs,
 }
 
 SYMLINKS = {  # name -> target, relative to tests/
@@ -338,3 +352,35 @@ def test_runner_reads_through_the_engine_guard(monkeypatch):
     config = load_config(ADVERSARIAL)
     result = runner.check_bytes(deep_parentheses(), "tests/test_deep.py", None, config, None)
     assert result.findings[0].message.startswith("Too deeply nested for the parser (depth 201")
+
+
+# --- hostile side inputs: configuration, baselines, shards, earlier reports ------------
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("merge", "{deep}"), "not a testgrade JSON result (nested too deeply)"),
+    (("check", "{tree}", "--baseline", "{deep}"), "not a testgrade JSON result (nested too deeply)"),
+    (("audit", "{tree}", "--compare", "{deep}"), "is not an audit JSON report (nested too deeply)"),
+])
+def test_json_nested_too_deeply_is_a_one_line_error(cli, tmp_path, args, fragment):
+    deep = tmp_path / "deep.json"
+    deep.write_text(DEEP_JSON)
+    (tmp_path / "pyproject.toml").write_text("[tool.testgrade]\n")
+    result = cli(*(a.format(deep=deep, tree=tmp_path) for a in args), "--no-cache"
+                 if args[0] != "merge" else "--format=text")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("testgrade: error: ") and fragment in line
+
+
+def test_toml_nested_too_deeply_is_a_one_line_error(cli, tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.testgrade]\ninclude = " + "[" * 5_000 + "]" * 5_000 + "\n"
+    )
+    result = cli("check", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"testgrade: error: {tmp_path / 'pyproject.toml'}: invalid TOML: nested too deeply"
+    ]

@@ -248,22 +248,27 @@ DEFECTS = st.one_of(
 )
 
 
+def toml_string(text: str) -> str:
+    # JSON's escapes are TOML's, but astral characters must stay whole and DEL escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value)  # a JSON string is a TOML basic string
+        return toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     assert isinstance(value, dict)
-    return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    return "{" + ", ".join(f"{toml_string(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
 
 
 def pyproject(settings_table: dict) -> str:
     lines = ["[tool.testgrade]"]
-    lines += [f"{json.dumps(key)} = {toml_value(value)}" for key, value in settings_table.items()]
+    lines += [f"{toml_string(key)} = {toml_value(value)}" for key, value in settings_table.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -35,6 +35,8 @@ def load_baseline(path: Path) -> Counter[tuple[str, str, str]]:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: not a testgrade JSON result ({exc})") from None
+    except RecursionError:  # hostile nesting: json gives up before it ends
+        raise BaselineError(f"{path}: not a testgrade JSON result (nested too deeply)") from None
     findings = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(findings, list):
         raise BaselineError(f"{path}: not a testgrade JSON result (no `findings` list)")

@@ -58,6 +58,8 @@ def read_shard(path: Path) -> tuple[str, list[FileResult]]:
         raise ShardError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
     except (ValueError, UnicodeError) as exc:
         raise ShardError(f"{path}: not JSON: {exc}") from None
+    except RecursionError:  # hostile nesting: json gives up before it ends
+        raise ShardError(f"{path}: not a testgrade JSON result (nested too deeply)") from None
     if not isinstance(document, dict) or not isinstance(document.get("files"), list):
         raise ShardError(
             f"{path}: not the output of `testgrade check --format json` (no `files` list)"

@@ -44,6 +44,8 @@ def load_previous(path: Path) -> dict[str, Any]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CompareError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:  # hostile nesting: json gives up before it ends
+        raise CompareError(f"{path} is not an audit JSON report (nested too deeply)") from None
     if not isinstance(document, dict) or not isinstance(document.get("categories"), list) \
             or "score" not in document:
         raise CompareError(f"{path} is not a `testgrade audit --format json` report")

@@ -25,7 +25,8 @@ from testgrade.ftypes import Role
 from testgrade.walk import Statement
 
 _MARKER = re.compile(r"business\s+value\s+justification|\bBVJ\b", re.IGNORECASE)
-_DESCRIPTION = re.compile(r"\s+[-\u2013\u2014]\s+")  # "Platform/Internal - what it means"
+# "Platform/Internal - what it means"; starts only where blanks start (else quadratic).
+_DESCRIPTION = re.compile(r"(?<!\s)\s+[-\u2013\u2014]\s+")
 _SEGMENT_SPLIT = re.compile(r"[,;()|&]|\band\b|\bor\b", re.IGNORECASE)
 
 
@@ -54,8 +55,10 @@ def _field_pattern(fields: tuple[str, ...]) -> re.Pattern[str]:
     # A field starts a line (optionally bulleted, optionally **bold**) or follows
     # `BVJ:` or a `;` on a one-line BVJ; its value runs to the end of the line or the next `;`.
     return re.compile(
-        rf"(?:^|;|\bBVJ\)?:)[ \t]*(?:[-*\u2022][ \t]*)?(?:\*\*)?[ \t]*({names})[ \t]*(?:\*\*)?[ \t]*:"
-        rf"[ \t]*(?:\*\*)?[ \t]*([^;\n]*?)[ \t]*(?=;|$)",
+        # No two adjacent parts may match the same blanks: that backtracking is quadratic
+        # on a long line of spaces (40 kB took 25 s). The value is stripped by the caller.
+        rf"(?:^|;|\bBVJ\)?:)[ \t]*(?:[-*\u2022][ \t]*)?(?:\*\*[ \t]*)?({names})[ \t]*(?:\*\*[ \t]*)?:"
+        rf"[ \t]*(?:\*\*[ \t]*)?([^;\n]*)",
         re.IGNORECASE | re.MULTILINE,
     )
 
