@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, REPO
+
 from testgrade import guards, runner
 from testgrade.config import load_config
 from testgrade.discovery import discover
@@ -178,7 +178,7 @@ def test_text_output_over_the_tree_is_one_line_per_finding(tree):
     assert_clean_exit(result, (1,))
     lines = [line for line in result.stdout.splitlines() if ": TG" in line]
     assert len(lines) == len(EXPECTED["findings"])
-    assert f"tests/test_100k_lines.py:100000:1: TG201" in result.stdout
+    assert "tests/test_100k_lines.py:100000:1: TG201" in result.stdout
 
 
 def test_every_file_of_the_tree_is_accounted_for(tree):

@@ -15,10 +15,10 @@ import string
 import tempfile
 from pathlib import Path
 
+from conftest import Cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Cli
 from testgrade.config import Config, parse_settings
 from testgrade.engine import lint_source
 from testgrade.source import count_lines
