@@ -67,3 +67,11 @@ def test_junit_stays_well_formed_with_control_characters_in_names(cli, tmp_path)
     root = ElementTree.fromstring(result.stdout)  # raises if the XML is broken
     (suite,) = root.findall("testsuite")
     assert suite.get("name") == "tests/integration/test_\\x1b[31mred.py"
+
+
+def test_github_annotations_carry_no_terminal_escape_sequences(cli, tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path / "tests/integration/test_\x1b[2Jwipe.py", "import mock\n")
+    output = cli("check", tmp_path, "--format", "github").stdout
+    assert "\x1b" not in output
+    assert "file=tests/integration/test_\\x1b[2Jwipe.py," in output

@@ -266,3 +266,27 @@ def test_output_failure_in_process(tmp_path, monkeypatch, capsys, error, code, m
         cli_module.run()
     assert exited.value.code == code
     assert capsys.readouterr().err.strip() == message
+
+
+def test_a_huge_file_is_refused_without_being_read_into_memory(tmp_path):
+    """A sparse 8 GiB file under a 2 GiB address-space limit: reading it whole would
+    fail with MemoryError; it must be refused by its size instead."""
+    import resource
+
+    (tmp_path / "pyproject.toml").write_text("[tool.testgrade]\n")
+    huge = tmp_path / "tests" / "test_huge.py"
+    huge.parent.mkdir()
+    with huge.open("wb") as handle:
+        handle.truncate(8 * 1024**3)
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "testgrade", "check", str(tmp_path), "--no-cache", "--format", "json"],
+        capture_output=True, text=True, timeout=120, preexec_fn=limit_memory, check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    (finding,) = json.loads(completed.stdout)["findings"]
+    assert finding["rule"] == "TG000"
+    assert finding["message"].startswith("Skipped: 8,589,934,592 bytes, above limits.max-file-bytes")

@@ -108,3 +108,24 @@ def test_a_failing_write_keeps_the_file_and_says_so(cli, tree, monkeypatch):
     assert "could not write tests/test_g.py: No space left on device; left unchanged" in result.stderr
     assert result.exit_code == 1
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_turned_pathological_before_the_fix_is_left_alone(tmp_path):
+    """Checked clean, then rewritten with 2,000-deep parentheses: planning the fix
+    must refuse it, not hand it to libcst (which would segfault). In a subprocess,
+    so a regression fails this test instead of killing the test run."""
+    import subprocess
+    import sys
+    import textwrap
+
+    target = write(tmp_path / "tests/test_h.py", "(" * 2000 + ")" * 2000 + "\n")
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from testgrade.fix import plan_fix
+        from testgrade.ftypes import Finding, Severity
+        finding = Finding("tests/test_h.py", 1, 1, "TG201", "m", Severity.ERROR, True)
+        print(plan_fix(Path({str(target)!r}), "tests/test_h.py", [finding],
+                       package="tests", deprecated_imports={{}}))
+    """)
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (completed.returncode, completed.stdout) == (0, "None\n"), completed.stderr

@@ -101,7 +101,8 @@ def render_junit(results: Sequence[FileResult]) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)  # no terminal escape sequences into the CI log
 
 
 def _escape_property(text: str) -> str:

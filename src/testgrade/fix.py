@@ -20,6 +20,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from testgrade.checks.imports import absolute_rewrite, deprecated_rewrite
 from testgrade.fileio import atomic_write
 from testgrade.ftypes import Finding
+from testgrade.guards import check_structure
+from testgrade.source import DecodeError, decode_source
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,12 @@ def plan_fix(
         return None
     try:
         original = path.read_bytes()
+        # The file may have changed since it was checked: the same guards as the
+        # engine keep a pathological rewrite from crashing the parser here.
+        if check_structure(decode_source(original).text) is not None:
+            return None
         module = cst.parse_module(original)
-    except (OSError, cst.ParserSyntaxError, SyntaxError, ValueError):
+    except (OSError, DecodeError, cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
         return None  # changed or unreadable since the check: leave it alone
     fixer = _Fixer(wanted, package, deprecated_imports)
     fixed_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(fixer)

@@ -32,6 +32,7 @@ from testgrade.cache import Cache
 from testgrade.config import Config
 from testgrade.discovery import Candidate, package_name
 from testgrade.ftypes import FileResult
+from testgrade.guards import check_size
 
 # Show a progress bar (on a terminal) for runs with at least this many files to check.
 _PROGRESS_THRESHOLD = 200
@@ -41,6 +42,20 @@ def default_jobs() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)  # pragma: no cover - not Linux
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes, but never more than limit + 1 of them: a multi-gigabyte
+    file must not be read into memory just to be refused."""
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
+
+
+def _size_of(path: Path, at_least: int) -> int:
+    try:
+        return max(path.stat().st_size, at_least)
+    except OSError:
+        return at_least
 
 
 def check_bytes(data: bytes, relpath: str, package: str | None, config: Config, selection: Any) -> FileResult:
@@ -241,10 +256,16 @@ def lint_files(
                     break
                 index, candidate = item
                 try:
-                    data = Path(candidate.path).read_bytes()
+                    data = _read_at_most(Path(candidate.path), config.limits.max_file_bytes)
                 except OSError as exc:
                     reason = exc.strerror or type(exc).__name__
                     finish(index, failure(candidate.relpath, f"Cannot read file: {reason}", config))
+                    continue
+                if len(data) > config.limits.max_file_bytes:
+                    size = _size_of(Path(candidate.path), len(data))
+                    refusal = check_size(size, config.limits.max_file_bytes)
+                    assert refusal is not None
+                    finish(index, failure(candidate.relpath, refusal.message, config))
                     continue
                 package = package_name(root, candidate.relpath)
                 key = cache.key(candidate.relpath, package, data) if cache is not None else None
