@@ -249,17 +249,17 @@ def test_a_file_that_changes_while_it_is_read_is_checked_as_read(tmp_path, monke
     before = bvj_docstring("a file rewritten mid-read") + "\n\ndef test_a():\n    pass\n"
     after = "from . import helpers\n" * 40
     target.write_text(before)
-    real_read_bytes = Path.read_bytes
+    real_read = runner._read_at_most
 
-    def torn_read(self: Path) -> bytes:
-        if self.name != "test_moving.py":
-            return real_read_bytes(self)
-        with open(self, "rb", buffering=0) as handle:  # no read-ahead: a real torn read
+    def torn_read(path: Path, limit: int) -> bytes:
+        if path.name != "test_moving.py":
+            return real_read(path, limit)
+        with open(path, "rb", buffering=0) as handle:  # no read-ahead: a real torn read
             head = handle.read(100)
-            self.write_text(after)  # truncated and rewritten under the open handle
-            return head + handle.read()
+            path.write_text(after)  # truncated and rewritten under the open handle
+            return head + handle.read(limit)
 
-    monkeypatch.setattr(Path, "read_bytes", torn_read)
+    monkeypatch.setattr(runner, "_read_at_most", torn_read)
     torn = cli.json("check", tmp_path, "--jobs", "1")
     monkeypatch.undo()
     (finding,) = torn["findings"]  # the torn bytes: an unterminated docstring
