@@ -12,6 +12,7 @@ import click
 
 from testgrade import __version__
 from testgrade.baseline import BaselineError, apply_baseline, load_baseline
+from testgrade.cache import Cache
 from testgrade.catalogue import CatalogueError, catalogue_markdown, describe, load_catalogue
 from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover, package_name
@@ -19,7 +20,6 @@ from testgrade.engine import RuleSelection, lint_source
 from testgrade.fix import FileFix, apply_fix, plan_fix
 from testgrade.ftypes import FileResult, Severity
 from testgrade.output import printable, render_json, render_text
-from testgrade.cache import Cache
 from testgrade.runner import lint_files
 from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard
 

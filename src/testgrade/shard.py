@@ -73,7 +73,7 @@ def read_shard(path: Path) -> tuple[str, list[FileResult]]:
             finding = finding_from_dict(record)
             by_path[finding.path].append(finding)
         results = [
-            result_from_dict(facts, sorted(by_path.pop(facts.get("path"), [])))
+            result_from_dict(facts, sorted(by_path.pop(str(facts.get("path")), [])))
             for facts in document["files"]
             if isinstance(facts, dict)
         ]

@@ -19,6 +19,7 @@ from testgrade.audit.model import (
     format_delta,
     format_score,
     plural,
+    quantitative_rows,
 )
 from testgrade.output import printable
 
@@ -212,27 +213,7 @@ def render_html(report: Report) -> str:
     o.append("</tbody></table>")
 
     o.append("<h2>Quantitative analysis</h2><table id=\"statistics\">")
-    bvj = (f"{format_score(report.bvj_coverage)}% ({report.tests_with_bvj:,} of "
-           f"{plural(report.tests, 'test')})") if report.tests else "n/a (no tests)"
-    if report.mock_free_files is None:
-        mock_free = "not measured (TG101 not selected)"
-    elif report.integration_files == 0:
-        mock_free = "n/a (no integration or e2e files)"
-    else:
-        mock_free = (f"{format_score(report.mock_free_share)}% ({report.mock_free_files:,} of "
-                     f"{report.integration_files:,} files)")
-    for label, value in (
-        ("Files", f"{report.files:,}"),
-        ("Total lines", f"{report.lines:,}"),
-        ("Average lines per file", format_score(report.average_lines)),
-        ("Tests", f"{report.tests:,}"),
-        ("BVJ coverage", bvj),
-        ("Integration and e2e files free of mocks", mock_free),
-        ("Findings", (f"{report.findings:,} ({plural(report.errors, 'error')}, "
-                     f"{plural(report.warnings, 'warning')})")),
-        ("Suppressed findings", (f"{report.suppressed:,} ({report.suppressions_without_reason:,}"
-                                " suppressions without a reason)")),
-    ):
+    for label, value in quantitative_rows(report):
         o.append(f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>")
     o.append("</table>")
     for title, counts in (("Files by kind", report.files_by_kind),

@@ -8,8 +8,16 @@ the document's structure.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from testgrade.audit.model import LIST_LIMIT, Report, format_delta, format_score, plural
+from testgrade.audit.model import (
+    LIST_LIMIT,
+    Report,
+    format_delta,
+    format_score,
+    plural,
+    quantitative_rows,
+)
 from testgrade.output import printable
 
 # The characters with an inline meaning in CommonMark / GFM (emphasis, code, links,
@@ -28,7 +36,7 @@ def _row(*cells: object) -> str:
     return "| " + " | ".join(md(c) for c in cells) + " |"
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> list[str]:
     return [_row(*header), "|" + "|".join("---" for _ in header) + "|", *(_row(*r) for r in rows)]
 
 
@@ -71,29 +79,8 @@ def render_markdown(report: Report) -> str:
         if lines:
             out += ["", f"### {title}", "", *(f"- {md(line)}" for line in lines)]
 
-    bvj = f"{format_score(report.bvj_coverage)}% ({report.tests_with_bvj:,} of " \
-          f"{plural(report.tests, 'test')})" if report.tests else "n/a (no tests)"
-    if report.mock_free_files is None:
-        mock_free = "not measured (TG101 not selected)"
-    elif report.integration_files == 0:
-        mock_free = "n/a (no integration or e2e files)"
-    else:
-        mock_free = f"{format_score(report.mock_free_share)}% ({report.mock_free_files:,} " \
-                    f"of {report.integration_files:,} files)"
     out += ["", "## Quantitative analysis", ""]
-    out += _table(("Measure", "Value"), [
-        ("Files", f"{report.files:,}"),
-        ("Total lines", f"{report.lines:,}"),
-        ("Average lines per file", format_score(report.average_lines)),
-        ("Tests", f"{report.tests:,}"),
-        ("BVJ coverage", bvj),
-        ("Integration and e2e files free of mocks", mock_free),
-        ("Findings", (f"{report.findings:,} ({plural(report.errors, 'error')}, "
-                     f"{plural(report.warnings, 'warning')})")),
-        ("Suppressed findings", (f"{report.suppressed:,} "
-                                f"({report.suppressions_without_reason:,} suppressions "
-                                "without a reason)")),
-    ])
+    out += _table(("Measure", "Value"), quantitative_rows(report))
     out += ["", "### Files by kind", ""]
     out += _table(("Kind", "Files"), [(k, f"{n:,}") for k, n in report.files_by_kind.items()])
     out += ["", "### Files by role", ""]

@@ -158,6 +158,35 @@ class Report:
         return f"Overall grade: {self.audit.grade} ({format_score(self.audit.score)}/100)"
 
 
+def quantitative_rows(report: Report) -> list[tuple[str, str]]:
+    """The quantitative-analysis table, worded once for every format."""
+    if report.tests:
+        bvj = (f"{format_score(report.bvj_coverage)}% ({report.tests_with_bvj:,} of "
+               f"{plural(report.tests, 'test')})")
+    else:
+        bvj = "n/a (no tests)"
+    if report.mock_free_files is None:
+        mock_free = "not measured (TG101 not selected)"
+    elif report.integration_files == 0:
+        mock_free = "n/a (no integration or e2e files)"
+    else:
+        mock_free = (f"{format_score(report.mock_free_share)}% ({report.mock_free_files:,} of "
+                     f"{report.integration_files:,} files)")
+    return [
+        ("Files", f"{report.files:,}"),
+        ("Total lines", f"{report.lines:,}"),
+        ("Average lines per file", format_score(report.average_lines)),
+        ("Tests", f"{report.tests:,}"),
+        ("BVJ coverage", bvj),
+        ("Integration and e2e files free of mocks", mock_free),
+        ("Findings", (f"{report.findings:,} ({plural(report.errors, 'error')}, "
+                      f"{plural(report.warnings, 'warning')})")),
+        ("Suppressed findings", (f"{report.suppressed:,} "
+                                 f"({report.suppressions_without_reason:,} suppressions "
+                                 "without a reason)")),
+    ]
+
+
 def report_date() -> str:
     """Today, or SOURCE_DATE_EPOCH's day for reproducible reports."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
