@@ -1,11 +1,11 @@
-"""The command line: `testgrade check`, `testgrade rules`, `testgrade rule ID`."""
+"""The command line: check, audit, merge, rules and rule."""
 
 from __future__ import annotations
 
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -128,6 +128,15 @@ shard_option = click.option(
 )
 
 
+def run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every command that runs the engine shares, in --help order."""
+    for option in reversed(
+        (select_option, ignore_option, config_option, jobs_option, no_cache_option, shard_option)
+    ):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="testgrade")
 def main() -> None:
@@ -148,12 +157,7 @@ def main() -> None:
     "--format", "output_format", type=click.Choice(CHECK_FORMATS), default="text",
     show_default=True, help="Output format.",
 )
-@select_option
-@ignore_option
-@config_option
-@jobs_option
-@no_cache_option
-@shard_option
+@run_options
 @click.option(
     "--fix", is_flag=True,
     help="Rewrite fixable findings in place (TG201, TG202), then report what remains.",
@@ -304,12 +308,7 @@ def rule(rule_id: str) -> None:
     "--compare", "previous", type=click.Path(path_type=Path, dir_okay=False),
     help="Show score changes against an earlier `audit --format json` report.",
 )
-@select_option
-@ignore_option
-@config_option
-@jobs_option
-@no_cache_option
-@shard_option
+@run_options
 def audit(
     paths: tuple[Path, ...],
     output_format: str,
