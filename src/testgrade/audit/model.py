@@ -319,7 +319,7 @@ def _recommendation_text(
     files = sorted({f.path for f in findings})
     count, nfiles = plural(len(findings), "finding"), plural(len(files), "file")
     fixable = sum(1 for f in findings if f.fixable)
-    auto = f"; {fixable:,} fixable automatically" if fixable else ""
+    auto = f"; {fixable:,} fixable with `testgrade check --fix`" if fixable else ""
     if rule == "TG101":
         return (
             (f"Remove the mocks from {plural(len(files), 'integration or e2e file')} ({count}), "
