@@ -116,3 +116,14 @@ def test_python_dash_m_works(tmp_path):
     )
     assert result.returncode == 1
     assert json.loads(result.stdout)["findings"][0]["rule"] == "TG201"
+
+
+def test_start_up_does_not_import_the_parser_or_rich():
+    """The pre-commit path answers from the cache; importing libcst (~90 ms) or rich
+    at start-up would be paid on every commit."""
+    import subprocess
+    import sys
+
+    code = "import sys, testgrade.cli; print(sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'rich'}))"
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.strip() == "[]", completed.stderr

@@ -15,9 +15,7 @@ from testgrade.baseline import BaselineError, apply_baseline, load_baseline
 from testgrade.cache import Cache
 from testgrade.catalogue import CatalogueError, catalogue_markdown, describe, load_catalogue
 from testgrade.config import Config, ConfigError, load_config
-from testgrade.discovery import DiscoveryError, discover, package_name
-from testgrade.engine import RuleSelection, lint_source
-from testgrade.fix import FileFix, apply_fix, plan_fix
+from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
 from testgrade.output import printable, render_json, render_text
 from testgrade.runner import lint_files
@@ -193,11 +191,13 @@ def check(
     config, targets = prepare(paths, config_file, select, ignore)
     results = collect(config, targets, jobs, use_cache=not no_cache, shard=_shard(shard))
     if show_diff:
+        from testgrade.fix import plan_fixes
+
         fixes = plan_fixes(config, results)
         click.echo("".join(printable_diff(f.diff()) for f in fixes), nl=False)
         sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
     if fix:
-        results = apply_fixes(config, results)
+        results = fix_and_recheck(config, results)
     if baseline is not None:
         try:
             results, known = apply_baseline(results, load_baseline(baseline))
@@ -210,55 +210,22 @@ def check(
     sys.exit(exit_code(results))
 
 
-def plan_fixes(config: Config, results: Sequence[FileResult]) -> list[FileFix]:
-    fixes = []
-    for result in results:
-        planned = plan_fix(
-            config.root / result.path,
-            result.path,
-            result.findings,
-            package=package_name(config.root, result.path),
-            deprecated_imports=config.deprecated_imports,
-        )
-        if planned is not None:
-            fixes.append(planned)
-    return fixes
-
-
 def printable_diff(diff: str) -> str:
     return "".join(printable(line[:-1]) + "\n" if line.endswith("\n") else printable(line)
                    for line in diff.splitlines(keepends=True))
 
 
-def apply_fixes(config: Config, results: Sequence[FileResult]) -> list[FileResult]:
-    """Apply every planned fix, then re-check the files that changed."""
-    fixed: dict[str, FileResult] = {}
-    count = 0
-    selection = RuleSelection(config)
-    for planned in plan_fixes(config, results):
-        try:
-            written = apply_fix(planned)
-        except OSError as exc:
-            click.echo(
-                f"testgrade: could not write {printable(planned.relpath)}: "
-                f"{exc.strerror or exc}; left unchanged", err=True,
-            )
-            continue
-        if not written:
-            click.echo(
-                f"testgrade: {printable(planned.relpath)} changed while being fixed; left unchanged",
-                err=True,
-            )
-            continue
-        count += planned.count
-        fixed[planned.relpath] = lint_source(
-            planned.fixed, planned.relpath, config,
-            package=package_name(config.root, planned.relpath), selection=selection,
-        )
-    if fixed:
+def fix_and_recheck(config: Config, results: Sequence[FileResult]) -> list[FileResult]:
+    """--fix: apply every safe fix, say what happened on stderr, return fresh results."""
+    from testgrade.fix import apply_fixes  # libcst only when fixing: keeps check's start-up lean
+
+    results, count, files, problems = apply_fixes(config, results)
+    for problem in problems:
+        click.echo(f"testgrade: {printable(problem)}", err=True)
+    if files:
         click.echo(f"Fixed {count:,} finding{'s' if count != 1 else ''} "
-                   f"in {len(fixed):,} file{'s' if len(fixed) != 1 else ''}.", err=True)
-    return [fixed.get(result.path, result) for result in results]
+                   f"in {files:,} file{'s' if files != 1 else ''}.", err=True)
+    return results
 
 
 @main.command()

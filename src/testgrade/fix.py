@@ -18,8 +18,11 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from testgrade.checks.imports import absolute_rewrite, deprecated_rewrite
+from testgrade.config import Config
+from testgrade.discovery import package_name
+from testgrade.engine import RuleSelection, lint_source
 from testgrade.fileio import atomic_write
-from testgrade.ftypes import Finding
+from testgrade.ftypes import FileResult, Finding
 from testgrade.guards import check_structure
 from testgrade.source import DecodeError, decode_source
 
@@ -137,3 +140,50 @@ def apply_fix(fix: FileFix) -> bool:
         return False
     atomic_write(fix.path, fix.fixed)
     return True
+
+
+def plan_fixes(config: Config, results: Sequence[FileResult]) -> list[FileFix]:
+    """Every file's planned fix, in the order of `results`."""
+    fixes = []
+    for result in results:
+        planned = plan_fix(
+            config.root / result.path,
+            result.path,
+            result.findings,
+            package=package_name(config.root, result.path),
+            deprecated_imports=config.deprecated_imports,
+        )
+        if planned is not None:
+            fixes.append(planned)
+    return fixes
+
+
+def apply_fixes(
+    config: Config, results: Sequence[FileResult]
+) -> tuple[list[FileResult], int, int, list[str]]:
+    """Apply every planned fix and re-check the files that changed.
+
+    Returns the new results, the findings fixed, the files written, and one
+    message per file that was left unchanged (changed meanwhile, or unwritable).
+    """
+    fixed: dict[str, FileResult] = {}
+    count = 0
+    problems = []
+    selection = RuleSelection(config)
+    for planned in plan_fixes(config, results):
+        try:
+            written = apply_fix(planned)
+        except OSError as exc:
+            problems.append(
+                f"could not write {planned.relpath}: {exc.strerror or exc}; left unchanged"
+            )
+            continue
+        if not written:
+            problems.append(f"{planned.relpath} changed while being fixed; left unchanged")
+            continue
+        count += planned.count
+        fixed[planned.relpath] = lint_source(
+            planned.fixed, planned.relpath, config,
+            package=package_name(config.root, planned.relpath), selection=selection,
+        )
+    return [fixed.get(r.path, r) for r in results], count, len(fixed), problems
