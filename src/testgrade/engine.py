@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import lru_cache
 
 import libcst as cst
 import pathspec
@@ -181,7 +182,7 @@ def _resolve(
     return sorted(findings), suppressions
 
 
-def _lint_source(
+def lint_source(
     data: bytes,
     relpath: str,
     config: Config,
@@ -189,30 +190,34 @@ def _lint_source(
     package: str | None = None,
     selection: RuleSelection | None = None,
 ) -> FileResult:
-    """The engine proper; `lint_source` fills in what an unparsable file still has."""
+    """Check one file's bytes. Never raises for bad input: it becomes a TG000 finding."""
     selection = selection or RuleSelection(config)
     enabled = selection.for_file(relpath)
+
+    def unreadable(message: str, line: int = 1, column: int = 1) -> FileResult:
+        return _unreadable(file_error(relpath, message, line, column), data, config, enabled)
+
     too_big = check_size(len(data), config.limits.max_file_bytes)
     if too_big is not None:
-        return _only_if(enabled, file_error(relpath, too_big.message))
+        return unreadable(too_big.message)
     try:
         decoded = decode_source(data)
     except DecodeError as exc:
-        return _only_if(enabled, file_error(relpath, str(exc), exc.line, exc.column))
+        return unreadable(str(exc), exc.line, exc.column)
     if "\x00" in decoded.text:
         line, _ = line_and_column(decoded.text, decoded.text.index("\x00"))
-        return _only_if(enabled, file_error(relpath, "File contains NUL bytes; not Python source", line))
+        return unreadable("File contains NUL bytes; not Python source", line)
     refusal = check_structure(decoded.text)  # what would crash or stall libcst
     if refusal is not None:
-        return _only_if(enabled, file_error(relpath, refusal.message, refusal.line, refusal.column))
+        return unreadable(refusal.message, refusal.line, refusal.column)
     parsed = _parse(decoded.text, relpath)
     if isinstance(parsed, FileResult):
-        return _only_if(enabled, parsed)
+        return _unreadable(parsed, data, config, enabled)
     module = parsed
     role = role_of(relpath)
     statements = list(iter_statements(module))
-    integration_spec = pathspec.GitIgnoreSpec.from_lines(config.integration_paths)
-    kind = strongest([kind_from_path(relpath, integration_spec), *kinds_from_code(statements)])
+    path_kind = kind_from_path(relpath, integration_spec(config.integration_paths))
+    kind = strongest([path_kind, *kinds_from_code(statements)])
     ctx = FileContext(
         path=relpath,
         text=decoded.text,
@@ -247,26 +252,22 @@ def _lint_source(
     )
 
 
-def lint_source(
-    data: bytes,
-    relpath: str,
-    config: Config,
-    *,
-    package: str | None = None,
-    selection: RuleSelection | None = None,
+def _unreadable(
+    result: FileResult, data: bytes, config: Config, enabled: frozenset[str]
 ) -> FileResult:
-    """Check one file's bytes. Never raises for bad input: it becomes a TG000 finding."""
-    result = _lint_source(data, relpath, config, package=package, selection=selection)
-    if result.lines or not data:
-        return result
-    # A file that could not be parsed still has a size and a place in the tree: the
-    # audit counts its lines, and an unparsable integration test is still one.
-    spec = pathspec.GitIgnoreSpec.from_lines(config.integration_paths)
+    """A file that could not be parsed still has a size and a place in the tree (the
+    audit counts its lines; an unparsable integration test is still one). Its TG000
+    is dropped only when TG000 is deselected."""
     ends = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")  # as count_lines
-    lines = ends + (0 if data.endswith((b"\n", b"\r")) else 1)
-    return replace(result, kind=kind_from_path(relpath, spec), lines=lines)
+    lines = ends + (0 if not data or data.endswith((b"\n", b"\r")) else 1)
+    return replace(
+        result,
+        kind=kind_from_path(result.path, integration_spec(config.integration_paths)),
+        lines=lines,
+        findings=result.findings if PARSE_ERROR in enabled else (),
+    )
 
 
-def _only_if(enabled: frozenset[str], result: FileResult) -> FileResult:
-    """Drop the TG000 finding of a file whose TG000 is deselected."""
-    return result if PARSE_ERROR in enabled else replace(result, findings=())
+@lru_cache(maxsize=16)
+def integration_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)

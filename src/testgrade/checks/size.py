@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pathspec
 
 from testgrade.checks.base import FileContext, Rule
@@ -9,10 +11,15 @@ from testgrade.config import SizeLimits
 from testgrade.ftypes import Severity
 
 
+@lru_cache(maxsize=256)
+def _pattern(pattern: str) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
+
+
 def limits_for(path: str, size: SizeLimits) -> tuple[int, int]:
     """(warn, max) line limits for a file; an exception raises both to its own limit."""
     for pattern, limit in size.exceptions.items():
-        if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(path):
+        if _pattern(pattern).match_file(path):
             return limit, limit
     return size.warn, size.max
 
