@@ -54,3 +54,16 @@ def test_directive_inside_a_string_is_not_a_suppression():
 def test_prefix_suppression():
     result = lint("import mock  # testgrade: ignore[TG1] fixture shim\n")
     assert rules_at(result) == []
+
+
+def test_statement_start_is_the_statement_not_the_comment_above_it():
+    result = lint(
+        "import os\n"
+        "\n"
+        "# the fixtures below talk to the vendor sandbox\n"
+        "from unittest.mock import (  # testgrade: ignore[TG101] vendor SDK\n"
+        "    MagicMock,\n"
+        ")\n"
+    )
+    assert rules_at(result) == []
+    assert [s.used for s in result.suppressions] == [True]

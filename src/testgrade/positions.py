@@ -23,6 +23,7 @@ class _AllFound(Exception):
 class _LocatingState(CodegenState):
     wanted: dict[int, cst.CSTNode] = field(default_factory=dict)
     found: dict[int, tuple[int, int]] = field(default_factory=dict)
+    first_token: dict[int, tuple[int, int]] = field(default_factory=dict)
     line: int = 1
     column: int = 0
 
@@ -38,12 +39,16 @@ class _LocatingState(CodegenState):
         else:
             self.column += len(value)
 
-    def _record(self, node: cst.CSTNode) -> None:
+    def _settle(self, key: int, position: tuple[int, int]) -> None:
+        self.found[key] = position
+        if len(self.found) == len(self.wanted):
+            raise _AllFound
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        # Where the node's code starts, leading blank lines and comments included.
         key = id(node)
         if key in self.wanted and key not in self.found:
-            self.found[key] = (self.line, self.column + 1)
-            if len(self.found) == len(self.wanted):
-                raise _AllFound
+            self.first_token[key] = (self.line, self.column + 1)
 
     @contextmanager
     def record_syntactic_position(
@@ -53,26 +58,19 @@ class _LocatingState(CodegenState):
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
     ) -> Iterator[None]:
-        self._record(node)
+        # Where the node itself starts (`def`, not its decorators or leading comments),
+        # as PositionProvider reports it.
+        key = id(node)
+        if key in self.wanted and key not in self.found:
+            self._settle(key, (self.line, self.column + 1))
         yield
 
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        # Nodes without a syntactic position of their own (Param, ImportAlias, ...)
-        # start at their first token, which is where code generation stands now.
-        if id(node) in self.wanted and not _has_syntactic_position(node):
-            self._record(node)
-
-
-_SYNTACTIC: dict[type, bool] = {}
-
-
-def _has_syntactic_position(node: cst.CSTNode) -> bool:
-    kind = type(node)
-    known = _SYNTACTIC.get(kind)
-    if known is None:
-        code = getattr(kind._codegen_impl, "__code__", None)
-        known = _SYNTACTIC[kind] = code is not None and "record_syntactic_position" in code.co_names
-    return known
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        # A node with no syntactic position of its own (Param, ImportAlias, ...)
+        # starts at its first token.
+        key = id(node)
+        if key in self.wanted and key not in self.found:
+            self._settle(key, self.first_token[key])
 
 
 def locate(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[int, int]]:
