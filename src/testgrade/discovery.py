@@ -65,9 +65,13 @@ class _GitIgnores:
         return self.specs[directory]
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
+        try:
+            inside = path.relative_to(self.root)
+        except ValueError:
+            return False  # outside the project: no .gitignore of ours applies
         decision = False
-        directories = [p for p in path.parents if p == self.root or self.root in p.parents]
-        for directory in reversed(directories):  # outermost first; deeper files win
+        for parent in reversed(inside.parents):  # outermost first; deeper files win
+            directory = self.root / parent
             spec = self._load(directory)
             if spec is None:
                 continue

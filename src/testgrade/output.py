@@ -13,7 +13,7 @@ import click
 from testgrade import __version__
 from testgrade.catalogue import load_catalogue
 from testgrade.ftypes import FileResult, Finding, Severity
-from testgrade.records import facts_to_dict
+from testgrade.records import facts_to_dict, finding_to_dict
 
 # Every C0/C1 control but the tab (a newline in a file name could forge a line of
 # output), the Unicode line and paragraph separators, and the bidi overrides.
@@ -47,23 +47,10 @@ def summary(results: Sequence[FileResult]) -> dict[str, Any]:
     }
 
 
-def finding_record(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule": finding.rule,
-        "name": load_catalogue()[finding.rule].name,
-        "severity": finding.severity.value,
-        "path": finding.path,
-        "line": finding.line,
-        "column": finding.column,
-        "message": finding.message,
-        "fixable": finding.fixable,
-    }
-
-
 def render_json(results: Sequence[FileResult]) -> str:
     document = {
         "version": __version__,
-        "findings": [finding_record(f) for f in all_findings(results)],
+        "findings": [finding_to_dict(f) for f in all_findings(results)],
         "summary": summary(results),
         # Per-file facts beyond the contract, so shard outputs can be merged (testgrade merge).
         "files": [facts_to_dict(r) for r in results],

@@ -12,13 +12,17 @@ from testgrade.ftypes import FileResult, Finding, Kind, Role, Severity, Suppress
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """A finding as the JSON contract spells it (also in cache entries and shards)."""
+    from testgrade.catalogue import load_catalogue
+
     return {
+        "rule": finding.rule,
+        "name": load_catalogue()[finding.rule].name,
+        "severity": finding.severity.value,
         "path": finding.path,
         "line": finding.line,
         "column": finding.column,
-        "rule": finding.rule,
         "message": finding.message,
-        "severity": finding.severity.value,
         "fixable": finding.fixable,
     }
 

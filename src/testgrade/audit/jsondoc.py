@@ -11,7 +11,7 @@ from typing import Any
 
 from testgrade import __version__
 from testgrade.audit.model import Recommendation, Report, RuleGroup
-from testgrade.output import finding_record
+from testgrade.records import finding_to_dict
 
 
 def _group(group: RuleGroup) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def document(report: Report) -> dict[str, Any]:
                 "kind": f.kind.value,
                 "tests": f.tests,
                 "tests_with_bvj": f.tests_with_bvj,
-                "findings": [finding_record(x) for x in f.findings],
+                "findings": [finding_to_dict(x) for x in f.findings],
             }
             for f in audit.files
         ],

@@ -104,24 +104,16 @@ def render_markdown(report: Report) -> str:
         header += ("Change",)
     out += _table(header, rows)
 
-    out += ["", "## Exemplary files", ""]
-    if report.exemplary:
+    for title, entries, empty in (
+        ("Exemplary files", report.exemplary, "No test module is free of findings."),
+        ("Files needing attention", report.attention, "No file has findings."),
+    ):
+        out += ["", f"## {title}", ""]
         out += [
             f"{n}. **{md(e.path)}**: {md(plural(e.lines, 'line'))}, score "
             f"{md(format_score(e.score))} ({md(e.grade)}); {md('; '.join(e.reasons))}"
-            for n, e in enumerate(report.exemplary, 1)
-        ]
-    else:
-        out.append("No test module is free of findings.")
-    out += ["", "## Files needing attention", ""]
-    if report.attention:
-        out += [
-            f"{n}. **{md(e.path)}**: {md(plural(e.lines, 'line'))}, score "
-            f"{md(format_score(e.score))} ({md(e.grade)}); {md('; '.join(e.reasons))}"
-            for n, e in enumerate(report.attention, 1)
-        ]
-    else:
-        out.append("No file has findings.")
+            for n, e in enumerate(entries, 1)
+        ] or [empty]
 
     for title, groups, empty in (
         ("Critical issues", report.critical, "No findings of error severity."),
