@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -152,3 +153,13 @@ def catalogue_markdown() -> str:
         "do not edit by hand.\n"
     )
     return header + "".join("\n" + describe(spec) for spec in load_catalogue().values())
+
+
+def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> frozenset[str]:
+    """The rule ids a run with these --select / --ignore prefixes enables."""
+    return frozenset(
+        rule_id
+        for rule_id in load_catalogue()
+        if (not select or any(rule_id.startswith(p) for p in select))
+        and not any(rule_id.startswith(p) for p in ignore)
+    )

@@ -18,7 +18,7 @@ from functools import lru_cache
 import libcst as cst
 import pathspec
 
-from testgrade.catalogue import load_catalogue
+from testgrade.catalogue import load_catalogue, selected_rules
 from testgrade.checks import RULES
 from testgrade.checks.base import FileContext, Report, Rule
 from testgrade.checks.bvj import MissingBvj
@@ -40,13 +40,7 @@ class RuleSelection:
     """Which rules run on which file: select / ignore prefixes and per-file-ignores."""
 
     def __init__(self, config: Config) -> None:
-        catalogue = load_catalogue()
-        self.enabled = frozenset(
-            rule_id
-            for rule_id in catalogue
-            if (not config.select or any(rule_id.startswith(p) for p in config.select))
-            and not any(rule_id.startswith(p) for p in config.ignore)
-        )
+        self.enabled = selected_rules(config.select, config.ignore)
         self.per_file = [
             (pathspec.GitIgnoreSpec.from_lines([pattern]), prefixes)
             for pattern, prefixes in config.per_file_ignores.items()

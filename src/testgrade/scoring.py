@@ -104,16 +104,6 @@ class AuditResult:
         return next(c for c in self.categories if c.id == category_id)
 
 
-def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> frozenset[str]:
-    """The rule ids a run with these prefixes enables (the engine's own rule)."""
-    return frozenset(
-        rule_id
-        for rule_id in load_catalogue()
-        if (not select or any(rule_id.startswith(p) for p in select))
-        and not any(rule_id.startswith(p) for p in ignore)
-    )
-
-
 def category_of(rule_id: str) -> str:
     return load_catalogue()[rule_id].category
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from testgrade.audit.compare import Comparison, compare
-from testgrade.catalogue import CATEGORIES, load_catalogue
+from testgrade.catalogue import CATEGORIES, load_catalogue, selected_rules
 from testgrade.checks.size import limits_for
 from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding, Kind, Role, Severity
@@ -28,7 +28,6 @@ from testgrade.scoring import (
     applies,
     category_of,
     score_results,
-    selected_rules,
 )
 
 TITLE = "Test compliance audit"
