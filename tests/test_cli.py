@@ -45,7 +45,7 @@ def test_json_shape_is_the_documented_contract(cli, tmp_path):
     assert set(document) >= {"version", "findings", "summary"}
     (finding,) = document["findings"]
     assert set(finding) == {
-        "rule", "name", "severity", "path", "line", "column", "message", "fixable"
+        "rule", "name", "severity", "path", "line", "column", "message", "fixable", "cause"
     }
     assert finding == {
         "rule": "TG201",
@@ -56,6 +56,7 @@ def test_json_shape_is_the_documented_contract(cli, tmp_path):
         "column": 1,
         "message": "Relative import `from .x import y`; use `from tests.x import y`",
         "fixable": True,
+        "cause": "",
     }
 
 

@@ -168,6 +168,7 @@ def _resolve(
                 message=report.message,
                 severity=report.severity or spec.severity,
                 fixable=spec.fixable if report.fixable is None else report.fixable,
+                cause=report.cause,
             )
         )
     suppressions = [

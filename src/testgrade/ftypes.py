@@ -47,6 +47,10 @@ class Finding:
     message: str
     severity: Severity = field(compare=False)
     fixable: bool = field(default=False, compare=False)
+    # A short, stable key naming the root cause that one edit clears (e.g.
+    # "kind:base-class:BaseIntegrationTest"); empty when the finding is its own cause.
+    # The audit groups findings by it.
+    cause: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "column": finding.column,
         "message": finding.message,
         "fixable": finding.fixable,
+        "cause": finding.cause,
     }
 
 
@@ -44,6 +45,7 @@ def finding_from_dict(record: Any) -> Finding:
             message=_typed(record, "message", str),
             severity=Severity(record["severity"]),
             fixable=_typed(record, "fixable", bool),
+            cause=_typed(record, "cause", str) if "cause" in record else "",
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"not a finding: {exc}") from None

@@ -43,6 +43,7 @@ class Report:
     line_node: cst.CSTNode | None  # start of the statement, for suppressions
     severity: Severity | None = None  # None: the catalogue default
     fixable: bool | None = None
+    cause: str = ""  # see Finding.cause
 
 
 class Rule:
@@ -67,9 +68,10 @@ class Rule:
         statement: Statement | None = None,
         severity: Severity | None = None,
         fixable: bool | None = None,
+        cause: str = "",
     ) -> None:
         line_node = statement.line_node if statement is not None else None
-        self.reports.append(Report(self.id, message, node, line_node, severity, fixable))
+        self.reports.append(Report(self.id, message, node, line_node, severity, fixable, cause))
 
     def expression_handlers(self) -> dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]]:
         """Handlers for a full expression-level pass; empty means none is needed."""
