@@ -31,7 +31,7 @@ from testgrade.catalogue import (
 from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
-from testgrade.output import printable, render_json, render_text
+from testgrade.output import AS_RECORDED, DisplayPaths, printable, render_json, render_text
 from testgrade.runner import lint_files
 from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard
 
@@ -97,15 +97,19 @@ def _shard(value: str | None) -> tuple[int, int] | None:
         return None
 
 
-def render_check(results: Sequence[FileResult], output_format: str) -> str:
-    """Findings of `check` (or merged shards) in one of CHECK_FORMATS."""
+def render_check(
+    results: Sequence[FileResult], output_format: str, root: Path | None = None
+) -> str:
+    """Findings of `check` (or merged shards) in one of CHECK_FORMATS. With the project
+    root known, JSON names it and the other formats show paths from the current directory."""
+    paths = DisplayPaths.from_cwd(root) if root is not None else AS_RECORDED
     if output_format == "json":
-        return render_json(results)
+        return render_json(results, root)
     if output_format in ("sarif", "junit", "github"):
         from testgrade import ci_formats
 
-        return getattr(ci_formats, f"render_{output_format}")(results)
-    return render_text(results, color=sys.stdout.isatty())
+        return getattr(ci_formats, f"render_{output_format}")(results, paths)
+    return render_text(results, color=sys.stdout.isatty(), paths=paths)
 
 
 def exit_code(results: Sequence[FileResult]) -> int:
@@ -216,7 +220,7 @@ def check(
     baseline = baseline or (config.root / config.baseline if config.baseline else None)
     if baseline is not None:
         results = filter_baseline(config, results, baseline)
-    click.echo(render_check(results, output_format), nl=False)
+    click.echo(render_check(results, output_format, config.root), nl=False)
     sys.exit(exit_code(results))
 
 

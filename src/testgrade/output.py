@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -24,6 +27,38 @@ def printable(text: str) -> str:
     """Text safe for a terminal: control characters and bidi overrides shown as escapes."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                         else f"\\u{ord(m.group()):04x}", text)
+
+
+@dataclass(frozen=True)
+class DisplayPaths:
+    """How findings' paths (relative to the project root) are shown: relative to the
+    current directory, as ruff does, so that in a monorepo (`services/api/pyproject.toml`
+    checked from the repository root) terminals, GitHub annotations and SARIF all point
+    at `services/api/tests/...`. When the project and the current directory are
+    unrelated, paths stay relative to the project root: an absolute path would resolve
+    on no CI runner."""
+
+    root: Path | None = None  # None: show paths as recorded
+    base: Path | None = None  # the directory shown paths are relative to
+    _shown: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_cwd(cls, root: Path) -> DisplayPaths:
+        root, cwd = Path(os.path.abspath(root)), Path.cwd()
+        related = root == cwd or cwd in root.parents or root in cwd.parents
+        return cls(root=root, base=cwd if related else root)
+
+    def show(self, path: str) -> str:
+        if self.root is None or self.base is None or self.root == self.base:
+            return path
+        shown = self._shown.get(path)
+        if shown is None:
+            relative = os.path.relpath(os.path.join(self.root, path), self.base)
+            shown = self._shown[path] = Path(relative).as_posix()
+        return shown
+
+
+AS_RECORDED = DisplayPaths()
 
 
 def all_findings(results: Sequence[FileResult]) -> list[Finding]:
@@ -47,9 +82,13 @@ def summary(results: Sequence[FileResult]) -> dict[str, Any]:
     }
 
 
-def render_json(results: Sequence[FileResult]) -> str:
-    document = {
-        "version": __version__,
+def render_json(results: Sequence[FileResult], root: Path | None = None) -> str:
+    """The JSON contract: paths stay relative to the project root, which is given as
+    `root` (absolute) when known, so scripts can resolve them from anywhere."""
+    document: dict[str, Any] = {"version": __version__}
+    if root is not None:
+        document["root"] = os.path.abspath(root)
+    document |= {
         "findings": [finding_to_dict(f) for f in all_findings(results)],
         "summary": summary(results),
         # Per-file facts beyond the contract, so shard outputs can be merged (testgrade merge).
@@ -58,7 +97,9 @@ def render_json(results: Sequence[FileResult]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_text(results: Sequence[FileResult], *, color: bool = False) -> str:
+def render_text(
+    results: Sequence[FileResult], *, color: bool = False, paths: DisplayPaths = AS_RECORDED
+) -> str:
     lines = []
     for finding in all_findings(results):
         rule = finding.rule
@@ -66,7 +107,7 @@ def render_text(results: Sequence[FileResult], *, color: bool = False) -> str:
             style = "red" if finding.severity is Severity.ERROR else "yellow"
             rule = click.style(rule, fg=style, bold=True)
         lines.append(
-            f"{printable(finding.path)}:{finding.line}:{finding.column}: {rule} "
+            f"{printable(paths.show(finding.path))}:{finding.line}:{finding.column}: {rule} "
             f"{printable(finding.message)}"
         )
     totals = summary(results)
