@@ -203,7 +203,8 @@ def check(
     """Report every violation under PATHS (default: the project root).
 
     One line per finding, `path:line:col: ID message`, then a summary. Exits 1
-    if any finding has error severity.
+    if any finding has error severity. Files named in PATHS (as pre-commit
+    passes them) are checked only if `include` and `exclude` let them be.
     """
     if fix and show_diff:
         fail("--fix and --diff cannot be combined: --diff only shows what --fix would do")
