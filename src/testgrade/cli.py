@@ -466,8 +466,20 @@ def merge(
         return
     if output_format not in CHECK_FORMATS:
         fail(f"--format {output_format} needs --audit")
-    click.echo(render_check(results, output_format), nl=False)
+    click.echo(render_check(results, output_format, _shards_root(shards[0])), nl=False)
     sys.exit(exit_code(results))
+
+
+def _shards_root(shard: Path) -> Path | None:
+    """The project root the shards were checked in (the shard JSON names it), so merged
+    output shows paths as the unsharded run would have."""
+    import json
+
+    try:
+        root = json.loads(shard.read_text(encoding="utf-8")).get("root")
+    except (OSError, ValueError, RecursionError, AttributeError):
+        return None
+    return Path(root) if isinstance(root, str) else None
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper
