@@ -7,6 +7,7 @@ from testgrade.checks.bvj import IncompleteBvj, MissingBvj
 from testgrade.checks.imports import DeprecatedImport, RelativeImport
 from testgrade.checks.mocks import MockInIntegrationTest
 from testgrade.checks.size import OversizedFile
+from testgrade.checks.unresolved import UnresolvedImport
 
 RULES: dict[str, type[Rule]] = {
     rule.id: rule
@@ -14,6 +15,7 @@ RULES: dict[str, type[Rule]] = {
         MockInIntegrationTest,
         RelativeImport,
         DeprecatedImport,
+        UnresolvedImport,
         MissingBvj,
         IncompleteBvj,
         OversizedFile,
