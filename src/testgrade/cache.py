@@ -145,7 +145,7 @@ class Cache:
     def put(self, key: str, result: FileResult) -> None:
         if not self.writable:
             return
-        record = {"key": key, "result": encode_result(result)}
+        record: dict[str, object] = {"key": key, "result": encode_result(result)}
         if result.depends:
             record["depends"] = [list(pair) for pair in result.depends]
         data = json.dumps(record, separators=(",", ":")).encode("ascii")

@@ -117,7 +117,8 @@ def _listing(directory: Path, depends: Depends, root: Path) -> _Listing | None:
     cached = _LISTINGS.get(directory)
     if cached is not None and cached[0] == current:
         return cached[1]
-    files, dirs = set(), set()
+    files: set[str] = set()
+    dirs: set[str] = set()
     try:
         with os.scandir(directory) as entries:
             for entry in entries:

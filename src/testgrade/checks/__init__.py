@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from testgrade.checks.base import Rule
 from testgrade.checks.bvj import IncompleteBvj, MissingBvj
+from testgrade.checks.collection import UncollectableTestClass
+from testgrade.checks.environ import DirectEnvironAccess
 from testgrade.checks.imports import DeprecatedImport, RelativeImport
 from testgrade.checks.mocks import MockInIntegrationTest
 from testgrade.checks.size import OversizedFile
@@ -19,5 +21,7 @@ RULES: dict[str, type[Rule]] = {
         MissingBvj,
         IncompleteBvj,
         OversizedFile,
+        UncollectableTestClass,
+        DirectEnvironAccess,
     )
 }
