@@ -108,6 +108,7 @@ class Config:
         return (("TG504",) if self.require_markers else ()) + (
             ("TG505",) if self.environ is not None else ()
         )
+    baseline: str | None = None  # the baseline file `check` applies, relative to root
 
     def with_overrides(
         self, select: tuple[str, ...] | None = None, ignore: tuple[str, ...] = ()
@@ -187,6 +188,12 @@ def _rule_prefixes(key: str, value: Any) -> tuple[str, ...]:
         if not prefix or not any(rule_id.startswith(prefix) for rule_id in known):
             raise ConfigError(f"`{key}` names no known rule: {prefix!r}")
     return prefixes
+
+
+def _path_string(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"`{key}` must be a file path, got {_type_name(value)}")
+    return value
 
 
 def _positive_int(key: str, value: Any) -> int:
@@ -363,6 +370,7 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "assertion-helpers": ("assertion_helpers", _string_list),
     "require-markers": ("require_markers", _marker_names),
     "environ": ("environ", _parse_environ),
+    "baseline": ("baseline", _path_string),
 }
 
 
