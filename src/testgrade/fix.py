@@ -1,7 +1,8 @@
 """`testgrade check --fix` and `--diff`: rewrite what can be rewritten safely.
 
 Only findings marked fixable are touched (TG201: the absolute import the message
-names; TG202: the configured replacement, binding the same local name). The
+names; TG202: the configured replacement, binding the same local name; TG001:
+the unused suppression comment is deleted). The
 rewrite is re-parsed before it is written, the file is written atomically, and
 a file that changed since it was checked is left alone.
 """
@@ -76,6 +77,24 @@ class _Fixer(cst.CSTTransformer):
             return updated_node
         self.count += 1
         return rewritten
+
+    # TG001: a suppression comment that silences nothing is deleted, with the
+    # whitespace before it; a comment on a line of its own takes the line with it.
+    def leave_TrailingWhitespace(
+        self, original_node: cst.TrailingWhitespace, updated_node: cst.TrailingWhitespace
+    ) -> cst.TrailingWhitespace:
+        if original_node.comment is None or self._rule_at(original_node.comment) != "TG001":
+            return updated_node
+        self.count += 1
+        return updated_node.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
+
+    def leave_EmptyLine(
+        self, original_node: cst.EmptyLine, updated_node: cst.EmptyLine
+    ) -> cst.EmptyLine | cst.RemovalSentinel:
+        if original_node.comment is None or self._rule_at(original_node.comment) != "TG001":
+            return updated_node
+        self.count += 1
+        return cst.RemovalSentinel.REMOVE
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
         self.parents.pop()

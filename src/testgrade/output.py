@@ -65,7 +65,7 @@ def all_findings(results: Sequence[FileResult]) -> list[Finding]:
     return [finding for result in results for finding in result.findings]
 
 
-def summary(results: Sequence[FileResult]) -> dict[str, Any]:
+def summary_of(results: Sequence[FileResult]) -> dict[str, Any]:
     findings = all_findings(results)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     suppressions = [s for r in results for s in r.suppressions]
@@ -90,7 +90,7 @@ def render_json(results: Sequence[FileResult], root: Path | None = None) -> str:
         document["root"] = os.path.abspath(root)
     document |= {
         "findings": [finding_to_dict(f) for f in all_findings(results)],
-        "summary": summary(results),
+        "summary": summary_of(results),
         # Per-file facts beyond the contract, so shard outputs can be merged (testgrade merge).
         "files": [facts_to_dict(r) for r in results],
     }
@@ -98,25 +98,54 @@ def render_json(results: Sequence[FileResult], root: Path | None = None) -> str:
 
 
 def render_text(
-    results: Sequence[FileResult], *, color: bool = False, paths: DisplayPaths = AS_RECORDED
+    results: Sequence[FileResult],
+    *,
+    color: bool = False,
+    paths: DisplayPaths = AS_RECORDED,
+    summary: bool = True,
 ) -> str:
+    """`path:line:col: ID [severity] message` per finding, then (unless `summary` is
+    False, for --quiet) the totals, counts per rule and how many --fix would fix."""
     lines = []
     for finding in all_findings(results):
-        rule = finding.rule
+        rule, severity = finding.rule, f"[{finding.severity.value}]"
         if color:
             style = "red" if finding.severity is Severity.ERROR else "yellow"
             rule = click.style(rule, fg=style, bold=True)
+            severity = click.style(severity, fg=style)
         lines.append(
             f"{printable(paths.show(finding.path))}:{finding.line}:{finding.column}: {rule} "
-            f"{printable(finding.message)}"
+            f"{severity} {printable(finding.message)}"
         )
-    totals = summary(results)
+    if not summary:
+        return "".join(line + "\n" for line in lines)
+    totals = summary_of(results)
     if lines:
         lines.append("")
     lines.append(_summary_line(totals))
     for rule, count in totals["by_rule"].items():
         lines.append(f"  {count:>5}  {rule} {load_catalogue()[rule].name}")
+    if totals["fixable"]:
+        lines.append(f"{totals['fixable']:,} fixable with `testgrade check --fix`.")
     return "\n".join(lines) + "\n"
+
+
+def render_statistics(results: Sequence[FileResult], *, as_json: bool = False) -> str:
+    """--statistics: per rule, how many findings and how many of them --fix can fix."""
+    catalogue = load_catalogue()
+    counts = Counter(f.rule for f in all_findings(results))
+    fixable = Counter(f.rule for f in all_findings(results) if f.fixable)
+    rows = [
+        {"rule": rule, "name": catalogue[rule].name, "count": counts[rule],
+         "fixable": fixable[rule]}
+        for rule in sorted(counts)
+    ]
+    if as_json:
+        return json.dumps(rows, indent=2) + "\n"
+    return "".join(
+        f"{row['count']:>6}  {row['rule']}  {'[*]' if row['fixable'] else '   '} {row['name']}\n"
+        for row in rows
+    )
 
 
 def _plural(count: int, word: str) -> str:
