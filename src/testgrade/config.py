@@ -75,6 +75,15 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """`[tool.testgrade.audit]`: how the report slices the tree (never what is found)."""
+
+    # Area name -> gitignore-style patterns, in config order (the first match wins);
+    # empty: one area per top-level directory.
+    areas: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the file the settings came from, if any
@@ -89,6 +98,7 @@ class Config:
     deprecated_imports: Mapping[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     limits: Limits = field(default_factory=Limits)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
     def with_overrides(
         self, select: tuple[str, ...] | None = None, ignore: tuple[str, ...] = ()
@@ -287,6 +297,22 @@ def _parse_limits(key: str, value: Any) -> Limits:
     )
 
 
+def _parse_audit(key: str, value: Any) -> AuditSettings:
+    table = _table(key, value)
+    _check_keys(f"{key}.", table, {"areas"})
+    areas: dict[str, tuple[str, ...]] = {}
+    for name, patterns in _table(f"{key}.areas", table.get("areas", {})).items():
+        where = f"{key}.areas.{name!r}"
+        if not name.strip():
+            raise ConfigError(f"`{key}.areas` has an area with an empty name")
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        areas[name] = _glob_list(where, patterns)
+        if not areas[name]:
+            raise ConfigError(f"`{where}` must give at least one pattern")
+    return AuditSettings(areas=areas)
+
+
 _SCHEMA: dict[str, tuple[str, Validator]] = {
     "include": ("include", _glob_list),
     "exclude": ("exclude", _glob_list),
@@ -299,6 +325,7 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "deprecated-imports": ("deprecated_imports", _parse_deprecated),
     "scoring": ("scoring", _parse_scoring),
     "limits": ("limits", _parse_limits),
+    "audit": ("audit", _parse_audit),
 }
 
 
