@@ -99,6 +99,7 @@ class Config:
     scoring: Scoring = field(default_factory=Scoring)
     limits: Limits = field(default_factory=Limits)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    baseline: str | None = None  # the baseline file `check` applies, relative to root
 
     def with_overrides(
         self, select: tuple[str, ...] | None = None, ignore: tuple[str, ...] = ()
@@ -173,6 +174,12 @@ def _rule_prefixes(key: str, value: Any) -> tuple[str, ...]:
         if not prefix or not any(rule_id.startswith(prefix) for rule_id in known):
             raise ConfigError(f"`{key}` names no known rule: {prefix!r}")
     return prefixes
+
+
+def _path_string(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"`{key}` must be a file path, got {_type_name(value)}")
+    return value
 
 
 def _positive_int(key: str, value: Any) -> int:
@@ -326,6 +333,7 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "scoring": ("scoring", _parse_scoring),
     "limits": ("limits", _parse_limits),
     "audit": ("audit", _parse_audit),
+    "baseline": ("baseline", _path_string),
 }
 
 
