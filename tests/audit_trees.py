@@ -21,6 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+
 def _catalogue_categories() -> dict[str, str]:
     """Each rule's category, read from the catalogue files (so a new rule just works)."""
     categories = {}

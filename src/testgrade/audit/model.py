@@ -475,7 +475,7 @@ def build_report(
 ) -> Report:
     """Everything a report says about `results` under `config`. `previous`: an earlier
     audit JSON to compare with; `history`: (label, audit JSON) of earlier runs."""
-    enabled = selected_rules(config.select, config.ignore)
+    enabled = selected_rules(config.select, config.ignore, config.opted_in())
     audit = score_results(results, config.scoring, enabled)
     findings = [f for r in results for f in r.findings]
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
