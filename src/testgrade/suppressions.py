@@ -117,16 +117,16 @@ def suppression_problem(
     unknown = [p for p in directive.rules if not any(r.startswith(p) for r in known)]
     if unknown:
         names = ", ".join(f"`{p}`" for p in unknown)
-        return (
+        message = (
             f"Suppression names unknown rule{'s' if len(unknown) > 1 else ''} {names}; "
-            "fix the id (see `testgrade rules`) or remove it",
-            directive.removable and not used and len(unknown) == len(directive.rules),
+            "fix the id (see `testgrade rules`) or remove it"
         )
+        return message, directive.removable and not used and len(unknown) == len(directive.rules)
     covered = [r for r in known if directive.covers(r)]
     if used or not covered or not all(r in enabled for r in covered):
         return None
-    return (
+    message = (
         f"Unused suppression `{directive.text.strip()}`: nothing here is silenced by it; "
-        "remove it",
-        directive.removable,
+        "remove it"
     )
+    return message, directive.removable
