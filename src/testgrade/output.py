@@ -112,7 +112,6 @@ def render_text(
         if color:
             style = "red" if finding.severity is Severity.ERROR else "yellow"
             rule = click.style(rule, fg=style, bold=True)
-            severity = click.style(severity, fg=style)
         lines.append(
             f"{printable(paths.show(finding.path))}:{finding.line}:{finding.column}: {rule} "
             f"{severity} {printable(finding.message)}"

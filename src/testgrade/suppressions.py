@@ -125,8 +125,7 @@ def suppression_problem(
     covered = [r for r in known if directive.covers(r)]
     if used or not covered or not all(r in enabled for r in covered):
         return None
-    message = (
-        f"Unused suppression `{directive.text.strip()}`: nothing here is silenced by it; "
-        "remove it"
-    )
+    shown = " ".join(directive.text.split())
+    shown = shown if len(shown) <= 80 else shown[:79] + "…"
+    message = f"Unused suppression `{shown}`: nothing here is silenced by it; remove it"
     return message, directive.removable
