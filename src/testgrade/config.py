@@ -20,6 +20,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+# Base classes that make a test class integration (e2e when the name says E2E),
+# matched on the name as imported.
+DEFAULT_INTEGRATION_BASES = ("BaseIntegrationTest", "IntegrationTestCase", "E2ETestCase", "BaseE2ETest")
 DEFAULT_BVJ_FIELDS = ("Segment", "Business Goal", "Value Impact", "Strategic Impact")
 DEFAULT_SEGMENTS = ("Free", "Early", "Mid", "Enterprise", "Platform/Internal", "All")
 DEFAULT_WEIGHTS = {
@@ -81,6 +84,7 @@ class Config:
     include: tuple[str, ...] = (".",)
     exclude: tuple[str, ...] = ()
     integration_paths: tuple[str, ...] = ("**/integration/**", "**/e2e/**")
+    integration_bases: tuple[str, ...] = DEFAULT_INTEGRATION_BASES
     select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -105,6 +109,7 @@ class Config:
         return repr(
             (
                 self.integration_paths,
+                self.integration_bases,
                 sorted(self.per_file_ignores.items()),
                 self.size.warn,
                 self.size.max,
@@ -136,6 +141,14 @@ def _string_list(key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"`{key}` must be an array of strings, got {_type_name(value)}")
     return tuple(value)
+
+
+def _identifier_list(key: str, value: Any) -> tuple[str, ...]:
+    names = _string_list(key, value)
+    for name in names:
+        if not name.isidentifier():
+            raise ConfigError(f"`{key}` has {name!r}, which is not a class name")
+    return names
 
 
 def _glob_list(key: str, value: Any) -> tuple[str, ...]:
@@ -291,6 +304,7 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "include": ("include", _glob_list),
     "exclude": ("exclude", _glob_list),
     "integration-paths": ("integration_paths", _glob_list),
+    "integration-bases": ("integration_bases", _identifier_list),
     "select": ("select", _rule_prefixes),
     "ignore": ("ignore", _rule_prefixes),
     "per-file-ignores": ("per_file_ignores", _parse_per_file_ignores),

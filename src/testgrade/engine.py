@@ -20,13 +20,14 @@ import pathspec
 
 from testgrade.catalogue import load_catalogue, selected_rules
 from testgrade.checks import RULES
-from testgrade.checks.base import FileContext, Report, Rule
+from testgrade.checks.base import ExpressionHandler, FileContext, Report, Rule
 from testgrade.checks.bvj import MissingBvj
-from testgrade.classify import kind_from_path, kinds_from_code, role_of, strongest
+from testgrade.classify import kind_from_path, role_of
 from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
 from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
+from testgrade.scopes import Scopes
 from testgrade.source import DecodeError, count_lines, decode_source
 from testgrade.suppressions import Directive, find_directives
 from testgrade.walk import Statement, iter_statements
@@ -59,13 +60,29 @@ class RuleSelection:
 
 
 class _ExpressionPass(cst.CSTVisitor):
-    def __init__(self, handlers: dict[type, list[Callable[[cst.CSTNode], None]]]) -> None:
+    """Calls `handler(node, statement)`, `statement` being the innermost walked
+    statement around the node (see checks.base)."""
+
+    def __init__(
+        self, handlers: dict[type, list[ExpressionHandler]], statements: list[Statement]
+    ) -> None:
         self.handlers = handlers
+        self.by_node = {id(statement.node): statement for statement in statements}
+        self.enclosing: list[Statement] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        for handler in self.handlers.get(type(node), ()):
-            handler(node)
+        statement = self.by_node.get(id(node))
+        if statement is not None:
+            self.enclosing.append(statement)
+        handlers = self.handlers.get(type(node))
+        if handlers and self.enclosing:  # module-level nodes all sit in some statement
+            for handler in handlers:
+                handler(node, self.enclosing[-1])
         return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if self.enclosing and self.enclosing[-1].node is original_node:
+            self.enclosing.pop()
 
 
 def file_error(relpath: str, message: str, line: int = 1, column: int = 1) -> FileResult:
@@ -122,12 +139,12 @@ def _dispatch(rules: list[Rule], statements: list[Statement], module: cst.Module
             ]
         for method in methods:
             method(statement)
-    handlers: dict[type, list[Callable[[cst.CSTNode], None]]] = defaultdict(list)
+    handlers: dict[type, list[ExpressionHandler]] = defaultdict(list)
     for rule in rules:
         for node_type, handler in rule.expression_handlers().items():
             handlers[node_type].append(handler)
     if handlers:
-        module.visit(_ExpressionPass(dict(handlers)))
+        module.visit(_ExpressionPass(dict(handlers), statements))
 
 
 def _resolve(
@@ -211,8 +228,14 @@ def lint_source(
     module = parsed
     role = role_of(relpath)
     statements = list(iter_statements(module))
-    path_kind = kind_from_path(relpath, integration_spec(config.integration_paths))
-    kind = strongest([path_kind, *kinds_from_code(statements)])
+    scopes = Scopes(
+        statements,
+        path=relpath,
+        role=role,
+        path_kind=kind_from_path(relpath, integration_spec(config.integration_paths)),
+        integration_bases=config.integration_bases,
+    )
+    kind = scopes.file_kind.kind
     ctx = FileContext(
         path=relpath,
         text=decoded.text,
@@ -222,6 +245,7 @@ def lint_source(
         package=package,
         config=config,
         module=module,
+        scopes=scopes,
     )
     rules = [
         rule_class(ctx)
@@ -240,7 +264,7 @@ def lint_source(
         role=role,
         kind=kind,
         lines=ctx.lines,
-        tests=counter.tests if counter else 0,
+        tests=len(scopes.tests),
         tests_with_bvj=counter.tests_with_bvj if counter else 0,
         findings=tuple(findings),
         suppressions=tuple(suppressions),

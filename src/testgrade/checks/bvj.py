@@ -90,16 +90,6 @@ def unknown_segments(value: str, segments: tuple[str, ...]) -> list[str]:
     return [piece for piece in pieces if piece and piece.lower() not in known]
 
 
-def _is_test_function(statement: Statement) -> bool:
-    node = statement.node
-    if not isinstance(node, cst.FunctionDef) or not node.name.value.startswith("test"):
-        return False
-    return all(
-        isinstance(scope, cst.ClassDef) and scope.name.value.startswith("Test")
-        for scope in statement.scopes
-    )
-
-
 class _BvjRule(Rule):
     """Shared traversal: TG301 and TG302 read the same docstrings."""
 
@@ -111,7 +101,6 @@ class _BvjRule(Rule):
         super().__init__(ctx)
         self.policy = ctx.config.bvj
         module = ctx.module
-        assert module is not None
         self.module_bvj = parse_bvj(module.get_docstring(), self.policy)
         if self.module_bvj is not None:
             self.on_bvj(self.module_bvj, None, None)
@@ -142,10 +131,10 @@ class MissingBvj(_BvjRule):
         return ctx.role is Role.TEST
 
     def visit_FunctionDef(self, statement: Statement) -> None:
-        if not _is_test_function(statement):
-            return
         node = statement.node
         assert isinstance(node, cst.FunctionDef)
+        if self.ctx.scopes.test_for(node) is None:
+            return
         self.tests += 1
         covered = (
             self.module_bvj is not None
