@@ -25,6 +25,15 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 DEFAULT_INTEGRATION_BASES = ("BaseIntegrationTest", "IntegrationTestCase", "E2ETestCase", "BaseE2ETest")
 DEFAULT_BVJ_FIELDS = ("Segment", "Business Goal", "Value Impact", "Strategic Impact")
 DEFAULT_SEGMENTS = ("Free", "Early", "Mid", "Enterprise", "Platform/Internal", "All")
+# Other names teams write for the default segments (used only where the target is configured).
+DEFAULT_SEGMENT_ALIASES = (
+    ("Internal", "Platform/Internal"),
+    ("Platform", "Platform/Internal"),
+    ("Internal/Platform", "Platform/Internal"),
+    ("All tiers", "All"),
+    ("All segments", "All"),
+    ("All customers", "All"),
+)
 DEFAULT_WEIGHTS = {
     "integrity": 1.0,
     "real-services": 3.0,
@@ -61,6 +70,8 @@ class SizeLimits:
 class BvjPolicy:
     fields: tuple[str, ...] = DEFAULT_BVJ_FIELDS
     segments: tuple[str, ...] = DEFAULT_SEGMENTS
+    segment_aliases: tuple[tuple[str, str], ...] = DEFAULT_SEGMENT_ALIASES  # (alias, segment)
+    field_aliases: tuple[tuple[str, str], ...] = ()  # (alias, field)
 
 
 @dataclass(frozen=True)
@@ -222,15 +233,41 @@ def _parse_size(key: str, value: Any) -> SizeLimits:
     return SizeLimits(warn=warn, max=max_, exceptions=exceptions)
 
 
+def _aliases(key: str, value: Any, targets: tuple[str, ...], what: str) -> dict[str, str]:
+    """An alias table whose every value is one of `targets` (a configured field or segment)."""
+    result = {}
+    for alias, target in _table(key, value).items():
+        if not isinstance(target, str):
+            raise ConfigError(f"`{key}.{alias!r}` must be a string, got {_type_name(target)}")
+        if target not in targets:
+            raise ConfigError(
+                f"`{key}.{alias!r}` maps to {target!r}, which is not a configured {what} "
+                f"(one of: {', '.join(targets)})"
+            )
+        result[alias] = target
+    return result
+
+
 def _parse_bvj(key: str, value: Any) -> BvjPolicy:
     table = _table(key, value)
-    _check_keys(f"{key}.", table, {"fields", "segments"})
+    _check_keys(f"{key}.", table, {"fields", "segments", "segment-aliases", "field-aliases"})
     defaults = BvjPolicy()
     fields = _string_list(f"{key}.fields", table.get("fields", list(defaults.fields)))
     segments = _string_list(f"{key}.segments", table.get("segments", list(defaults.segments)))
     if not fields:
         raise ConfigError(f"`{key}.fields` must name at least one field")
-    return BvjPolicy(fields=fields, segments=segments)
+    # The defaults stay unless overridden; those pointing at a segment not configured drop out.
+    segment_aliases = {a: t for a, t in defaults.segment_aliases if t in segments}
+    segment_aliases.update(
+        _aliases(f"{key}.segment-aliases", table.get("segment-aliases", {}), segments, "segment")
+    )
+    field_aliases = _aliases(f"{key}.field-aliases", table.get("field-aliases", {}), fields, "field")
+    return BvjPolicy(
+        fields=fields,
+        segments=segments,
+        segment_aliases=tuple(segment_aliases.items()),
+        field_aliases=tuple(field_aliases.items()),
+    )
 
 
 def _parse_deprecated(key: str, value: Any) -> dict[str, str]:
