@@ -51,6 +51,9 @@ class Finding:
     # "kind:base-class:BaseIntegrationTest"); empty when the finding is its own cause.
     # The audit groups findings by it.
     cause: str = field(default="", compare=False)
+    # Identifies the finding across edits that do not touch it (lines moving, other
+    # findings appearing); see testgrade.fingerprints. The baseline matches on it.
+    fingerprint: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class FileResult:
     tests_with_bvj: int
     findings: tuple[Finding, ...]
     suppressions: tuple[Suppression, ...] = ()
+    # Other files the findings depend on, as (path, stamp) pairs (see resolution.py):
+    # kept beside the cache entry, never in reports.
+    depends: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def errors(self) -> int:

@@ -13,7 +13,7 @@ or an annotation of a function or class: that definition's statement), so
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import libcst as cst
@@ -39,6 +39,12 @@ class FileContext:
     config: Config
     module: cst.Module
     scopes: Scopes  # which tests pytest collects here, and each one's kind and why
+    # Other files a result depends on (path -> stamp), recorded by rules that read
+    # them (TG203); a cached result is reused only while they are unchanged.
+    depends: dict[str, str] = field(default_factory=dict)
+    # Names of the classes and functions enclosing the node the expression pass is
+    # at; the engine keeps it current so reports made there get their scopes.
+    scope_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -52,6 +58,7 @@ class Report:
     severity: Severity | None = None  # None: the catalogue default
     fixable: bool | None = None
     cause: str = ""  # see Finding.cause
+    scopes: tuple[str, ...] = ()  # enclosing class and function names, for the fingerprint
 
 
 class Rule:
@@ -78,8 +85,14 @@ class Rule:
         fixable: bool | None = None,
         cause: str = "",
     ) -> None:
-        line_node = statement.line_node if statement is not None else None
-        self.reports.append(Report(self.id, message, node, line_node, severity, fixable, cause))
+        if statement is not None:
+            line_node: cst.CSTNode | None = statement.line_node
+            scopes = tuple(scope.name.value for scope in statement.scopes)
+        else:
+            line_node, scopes = None, self.ctx.scope_names
+        self.reports.append(
+            Report(self.id, message, node, line_node, severity, fixable, cause, scopes)
+        )
 
     def expression_handlers(self) -> dict[type[cst.CSTNode], ExpressionHandler]:
         """Handlers for a full expression-level pass; empty means none is needed."""
