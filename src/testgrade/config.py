@@ -98,6 +98,7 @@ class Config:
     deprecated_imports: Mapping[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     limits: Limits = field(default_factory=Limits)
+    baseline: str | None = None  # the baseline file `check` applies, relative to root
 
     def with_overrides(
         self, select: tuple[str, ...] | None = None, ignore: tuple[str, ...] = ()
@@ -182,6 +183,12 @@ def _shown(value: Any) -> str:
 
 
 _LARGEST_SHOWN = 10**15
+
+
+def _path_string(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"`{key}` must be a file path, got {_type_name(value)}")
+    return value
 
 
 def _positive_int(key: str, value: Any) -> int:
@@ -343,6 +350,7 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "deprecated-imports": ("deprecated_imports", _parse_deprecated),
     "scoring": ("scoring", _parse_scoring),
     "limits": ("limits", _parse_limits),
+    "baseline": ("baseline", _path_string),
 }
 
 

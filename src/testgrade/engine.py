@@ -24,6 +24,7 @@ from testgrade.checks.base import FileContext, Report, Rule
 from testgrade.checks.bvj import MissingBvj
 from testgrade.classify import kind_from_path, kinds_from_code, role_of, strongest
 from testgrade.config import Config
+from testgrade.fingerprints import fingerprint, normalise_code
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
 from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
@@ -59,18 +60,30 @@ class RuleSelection:
 
 
 class _ExpressionPass(cst.CSTVisitor):
-    def __init__(self, handlers: dict[type, list[Callable[[cst.CSTNode], None]]]) -> None:
+    def __init__(
+        self, handlers: dict[type, list[Callable[[cst.CSTNode], None]]], ctx: FileContext
+    ) -> None:
         self.handlers = handlers
+        self.ctx = ctx  # its scope_names follow the walk, for the fingerprints of reports
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         for handler in self.handlers.get(type(node), ()):
             handler(node)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self.ctx.scope_names += (node.name.value,)
         return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, (cst.FunctionDef, cst.ClassDef)):
+            self.ctx.scope_names = self.ctx.scope_names[:-1]
 
 
 def file_error(relpath: str, message: str, line: int = 1, column: int = 1) -> FileResult:
     """The result for a file that could not be read, decoded or parsed."""
-    finding = Finding(relpath, line, column, PARSE_ERROR, message, Severity.ERROR)
+    finding = Finding(
+        relpath, line, column, PARSE_ERROR, message, Severity.ERROR,
+        fingerprint=fingerprint(relpath, PARSE_ERROR, Severity.ERROR.value, (), ""),
+    )
     return FileResult(
         path=relpath, role=role_of(relpath), kind=Kind.UNIT,
         lines=0, tests=0, tests_with_bvj=0, findings=(finding,),
@@ -109,7 +122,9 @@ def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileRe
     return file_error(relpath, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1)
 
 
-def _dispatch(rules: list[Rule], statements: list[Statement], module: cst.Module) -> None:
+def _dispatch(
+    rules: list[Rule], statements: list[Statement], module: cst.Module, ctx: FileContext
+) -> None:
     """Statement-level visits for every rule, then one expression pass if any rule asks."""
     table: dict[type, list[Callable[[Statement], None]]] = {}
     for statement in statements:
@@ -127,7 +142,7 @@ def _dispatch(rules: list[Rule], statements: list[Statement], module: cst.Module
         for node_type, handler in rule.expression_handlers().items():
             handlers[node_type].append(handler)
     if handlers:
-        module.visit(_ExpressionPass(dict(handlers)))
+        module.visit(_ExpressionPass(dict(handlers), ctx))
 
 
 def _resolve(
@@ -159,6 +174,7 @@ def _resolve(
             used.update(id(d) for d in silencing)
             continue
         spec = catalogue[report.rule]
+        severity = report.severity or spec.severity
         findings.append(
             Finding(
                 path=relpath,
@@ -166,15 +182,29 @@ def _resolve(
                 column=column,
                 rule=report.rule,
                 message=report.message,
-                severity=report.severity or spec.severity,
+                severity=severity,
                 fixable=spec.fixable if report.fixable is None else report.fixable,
                 cause=report.cause,
+                fingerprint=fingerprint(
+                    relpath, report.rule, severity.value, report.scopes,
+                    _anchor(module, report.node),
+                ),
             )
         )
     suppressions = [
         Suppression(d.line, d.rules, d.reason, d.whole_file, id(d) in used) for d in directives
     ]
     return sorted(findings), suppressions
+
+
+def _anchor(module: cst.Module, node: cst.CSTNode | None) -> str:
+    """What a finding is about, as code that does not change when lines move: a
+    definition by its name (its body may change), anything else by its source."""
+    if node is None:
+        return ""
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        return f"{type(node).__name__} {node.name.value}"
+    return normalise_code(module.code_for_node(node))
 
 
 def lint_source(
@@ -229,7 +259,7 @@ def lint_source(
         if (rule_id in enabled or rule_class is MissingBvj) and rule_class.applies_to(ctx)
     ]
     if statements:
-        _dispatch(rules, statements, module)
+        _dispatch(rules, statements, module, ctx)
     for rule in rules:
         rule.finish()
     reports = [r for rule in rules for r in rule.reports if r.rule in enabled]
