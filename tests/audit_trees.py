@@ -18,11 +18,19 @@ from conftest import Cli
 RULE_CATEGORY = {
     "TG000": "integrity",
     "TG101": "real-services",
+    "TG102": "integrity",
     "TG201": "imports",
     "TG202": "imports",
+    "TG203": "imports",
     "TG301": "documentation",
     "TG302": "documentation",
     "TG401": "size",
+    "TG501": "integrity",
+    "TG502": "integrity",
+    "TG503": "integrity",
+    "TG504": "integrity",
+    "TG505": "integrity",
+    "TG506": "integrity",
 }
 CATEGORY_ORDER = ["real-services", "imports", "documentation", "size", "integrity"]
 DEFAULT_WEIGHTS = {"real-services": 3, "imports": 2, "documentation": 2, "size": 1, "integrity": 1}

@@ -444,7 +444,7 @@ def build_report(
     previous_source: str = "",
 ) -> Report:
     """Everything a report says about `results` under `config`."""
-    enabled = selected_rules(config.select, config.ignore)
+    enabled = selected_rules(config.select, config.ignore, config.opted_in())
     audit = score_results(results, config.scoring, enabled)
     findings = [f for r in results for f in r.findings]
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
