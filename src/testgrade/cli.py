@@ -79,6 +79,7 @@ def collect(
     *,
     use_cache: bool = True,
     shard: tuple[int, int] | None = None,
+    quiet: bool = False,
 ) -> list[FileResult]:
     try:
         candidates = discover(targets, config)
@@ -88,7 +89,7 @@ def collect(
         candidates = select_shard(candidates, shard)
     cache = Cache(config) if use_cache else None
     jobs, note = capped_jobs(jobs)
-    if note is not None:
+    if note is not None and not quiet:
         click.echo(f"testgrade: note: {note}", err=True)
     return list(lint_files(candidates, config, jobs, cache=cache))
 
@@ -272,7 +273,9 @@ def check(
         return
     if since is not None:
         targets = changed_targets(config, paths, since)
-    results = collect(config, targets, jobs, use_cache=not no_cache, shard=_shard(shard))
+    results = collect(
+        config, targets, jobs, use_cache=not no_cache, shard=_shard(shard), quiet=quiet
+    )
     if show_diff:
         from testgrade.fix import plan_fixes
 
