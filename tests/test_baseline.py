@@ -205,3 +205,15 @@ def test_fingerprints_name_the_enclosing_test_not_the_line():
     moved = prints("import os\n\n" + code)
     assert [p for _, p in moved] == [imported, in_a, in_b]
     assert [line for line, _ in moved] == [3, 5, 7]
+
+
+def test_baseline_never_overwrites_a_file_that_is_not_a_baseline(cli, legacy_tree):
+    config = legacy_tree / "pyproject.toml"
+    before = config.read_text()
+    result = cli("baseline", legacy_tree, "-o", config)
+    assert result.exit_code == 2 and "is not a testgrade baseline; not overwriting it" in result.stderr
+    assert config.read_text() == before
+    old = legacy_tree / "old.json"  # an old `check --format json` baseline is re-recorded
+    old.write_text(cli("check", legacy_tree, "--format", "json").stdout)
+    assert cli("baseline", legacy_tree, "-o", old).exit_code == 0
+    assert cli("check", legacy_tree, "--baseline", old).exit_code == 0

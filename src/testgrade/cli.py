@@ -15,6 +15,7 @@ from testgrade.baseline import (
     DEFAULT_BASELINE,
     BaselineError,
     apply_baseline,
+    check_replaceable,
     load_baseline,
     prune,
     record,
@@ -433,6 +434,10 @@ def baseline_command(
         )
         done = f"removed {_plural(removed, 'stale finding')}, {updated.total:,} remain"
     else:
+        try:
+            check_replaceable(target)
+        except BaselineError as exc:
+            fail(str(exc))
         updated = record(results)
         files = len(updated.entries)
         done = f"recorded {_plural(updated.total, 'finding')} in {_plural(files, 'file')}"
