@@ -422,22 +422,19 @@ def baseline_command(
 
     config, targets = prepare(paths, config_file, select, ignore)
     target = output or config.root / (config.baseline or DEFAULT_BASELINE)
+    try:  # before the run: a bad file should cost a second, not a whole check
+        existing = load_baseline(target) if prune_only else None
+        check_replaceable(target)
+    except BaselineError as exc:
+        fail(str(exc))
     results = collect(config, targets, jobs, use_cache=not no_cache)
-    if prune_only:
-        try:
-            existing = load_baseline(target)
-        except BaselineError as exc:
-            fail(str(exc))
+    if existing is not None:
         updated, removed = prune(
             existing, results, root=config.root,
             rules=selected_rules(config.select, config.ignore),
         )
         done = f"removed {_plural(removed, 'stale finding')}, {updated.total:,} remain"
     else:
-        try:
-            check_replaceable(target)
-        except BaselineError as exc:
-            fail(str(exc))
         updated = record(results)
         files = len(updated.entries)
         done = f"recorded {_plural(updated.total, 'finding')} in {_plural(files, 'file')}"
