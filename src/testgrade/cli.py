@@ -81,6 +81,7 @@ def collect(
     use_cache: bool = True,
     shard: tuple[int, int] | None = None,
     quiet: bool = False,
+    checked: dict[str, str] | None = None,
 ) -> list[FileResult]:
     try:
         candidates = discover(targets, config)
@@ -92,7 +93,7 @@ def collect(
     jobs, note = capped_jobs(jobs)
     if note is not None and not quiet:
         click.echo(f"testgrade: note: {note}", err=True)
-    return list(lint_files(candidates, config, jobs, cache=cache))
+    return list(lint_files(candidates, config, jobs, cache=cache, checked=checked))
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:
@@ -274,17 +275,25 @@ def check(
         return
     if since is not None:
         targets = changed_targets(config, paths, since)
+    checked: dict[str, str] = {}  # the digest of each file's checked bytes, for the fix
     results = collect(
-        config, targets, jobs, use_cache=not no_cache, shard=_shard(shard), quiet=quiet
+        config, targets, jobs, use_cache=not no_cache, shard=_shard(shard), quiet=quiet,
+        checked=checked,
     )
     if show_diff:
         from testgrade.fix import plan_fixes
 
-        fixes = plan_fixes(config, results)
-        emit("".join(printable_diff(f.diff()) for f in fixes), output_file)
+        fixes, problems = plan_fixes(config, results, checked, jobs=capped_jobs(jobs)[0])
+        for problem in problems:
+            click.echo(f"testgrade: {printable(problem)}", err=True)
+        diff = b"".join(f.diff() for f in fixes)
+        if output_file is None:
+            write_diff(diff)
+        else:
+            emit_bytes(diff, output_file)
         sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
     if fix:
-        results = fix_and_recheck(config, results, quiet=quiet)
+        results = fix_and_recheck(config, results, checked, capped_jobs(jobs)[0], quiet=quiet)
     baseline = baseline or (config.root / config.baseline if config.baseline else None)
     if baseline is not None:
         results = filter_baseline(config, results, baseline, quiet=quiet)
@@ -315,10 +324,14 @@ def emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
     if output_file is None:
         click.echo(text, nl=False, color=True if color else None)  # None: click strips ANSI
         return
+    emit_bytes(text.encode("utf-8", "surrogateescape"), output_file)
+
+
+def emit_bytes(data: bytes, output_file: Path) -> None:
     from testgrade.fileio import atomic_write
 
     try:
-        atomic_write(output_file, text.encode("utf-8", "surrogateescape"))
+        atomic_write(output_file, data)
     except OSError as exc:
         fail(f"cannot write {output_file}: {exc.strerror or type(exc).__name__}")
 
@@ -366,18 +379,29 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def printable_diff(diff: str) -> str:
-    return "".join(printable(line[:-1]) + "\n" if line.endswith("\n") else printable(line)
-                   for line in diff.splitlines(keepends=True))
+def write_diff(diff: bytes) -> None:
+    """The diff as raw bytes, so that `git apply` takes it (CRLF, a declared
+    encoding, any file name); on a terminal, control characters are shown escaped
+    instead, so a hostile file cannot drive the terminal."""
+    if not sys.stdout.isatty():
+        click.echo(diff, nl=False)
+        return
+    text = diff.decode("utf-8", "backslashreplace")
+    click.echo("\n".join(printable(line) for line in text.split("\n")), nl=False)
 
 
 def fix_and_recheck(
-    config: Config, results: Sequence[FileResult], *, quiet: bool = False
+    config: Config,
+    results: Sequence[FileResult],
+    checked: dict[str, str],
+    jobs: int,
+    *,
+    quiet: bool = False,
 ) -> list[FileResult]:
     """--fix: apply every safe fix, say what happened on stderr, return fresh results."""
     from testgrade.fix import apply_fixes  # libcst only when fixing: keeps check's start-up lean
 
-    results, count, files, problems = apply_fixes(config, results)
+    results, count, files, problems = apply_fixes(config, results, checked, jobs=jobs)
     for problem in problems:
         click.echo(f"testgrade: {printable(problem)}", err=True)
     if files and not quiet:
