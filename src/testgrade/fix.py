@@ -201,12 +201,23 @@ def _unused_suppression_edits(
 ) -> int:
     """TG001: delete each unused suppression comment (the finding is only fixable when
     the comment holds nothing else), with the blanks before it; a comment on a line
-    of its own takes the line. Lines an import edit rewrites are left for the next run."""
+    of its own takes the line. A comment inside an import being rewritten (between
+    its parentheses) is left for the next run: the two edits would overlap."""
     starts = _offsets(text)
-    busy = {line for (line, _), _, _ in edits}
+
+    def offset(line: int, column: int) -> int:
+        return starts[line] + column - 1
+
+    rewritten = [
+        (offset(line, column), offset(line, column) + len(old))
+        for (line, column), old, _ in edits if line < len(starts)
+    ]
     added = 0
     for (line, column), rule in sorted(wanted.items()):
-        if rule != "TG001" or line in busy or line >= len(starts):
+        if rule != "TG001" or line >= len(starts):
+            continue
+        at = offset(line, column)
+        if any(start <= at < end for start, end in rewritten):
             continue
         end = starts[line + 1] if line + 1 < len(starts) else len(text)
         whole = text[starts[line]:end]
