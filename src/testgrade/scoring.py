@@ -37,7 +37,7 @@ FAILING_GRADE = "F"
 
 # Which files a category is about, in words (for reports) and as a predicate.
 APPLICABILITY: dict[str, str] = {
-    "real-services": "integration and e2e files (test modules only with tests)",
+    "real-services": "integration and e2e files",
     "imports": "all files",
     "documentation": "test modules with tests",
     "size": "all files",
