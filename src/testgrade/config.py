@@ -75,6 +75,15 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """`[tool.testgrade.audit]`: how the report slices the tree (never what is found)."""
+
+    # Area name -> gitignore-style patterns, in config order (the first match wins);
+    # empty: one area per top-level directory.
+    areas: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class EnvironPolicy:
     """TG505: where tests may read the environment directly (path patterns)."""
 
@@ -96,6 +105,7 @@ class Config:
     deprecated_imports: Mapping[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     limits: Limits = field(default_factory=Limits)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     # Static module resolution (TG203): None means "found from the layout".
     first_party: tuple[str, ...] | None = None
     source_roots: tuple[str, ...] | None = None
@@ -318,6 +328,22 @@ def _parse_limits(key: str, value: Any) -> Limits:
     )
 
 
+def _parse_audit(key: str, value: Any) -> AuditSettings:
+    table = _table(key, value)
+    _check_keys(f"{key}.", table, {"areas"})
+    areas: dict[str, tuple[str, ...]] = {}
+    for name, patterns in _table(f"{key}.areas", table.get("areas", {})).items():
+        where = f"{key}.areas.{name!r}"
+        if not name.strip():
+            raise ConfigError(f"`{key}.areas` has an area with an empty name")
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        areas[name] = _glob_list(where, patterns)
+        if not areas[name]:
+            raise ConfigError(f"`{where}` must give at least one pattern")
+    return AuditSettings(areas=areas)
+
+
 def _dotted_list(key: str, value: Any) -> tuple[str, ...]:
     names = _string_list(key, value)
     for dotted in names:
@@ -365,6 +391,7 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "deprecated-imports": ("deprecated_imports", _parse_deprecated),
     "scoring": ("scoring", _parse_scoring),
     "limits": ("limits", _parse_limits),
+    "audit": ("audit", _parse_audit),
     "first-party": ("first_party", _dotted_list),
     "source-roots": ("source_roots", _relative_dirs),
     "assertion-helpers": ("assertion_helpers", _string_list),
