@@ -25,6 +25,8 @@ def test_off_by_default_rules_need_their_settings_or_their_full_id():
     assert "TG505" in selected_rules(("TG505",), ())
     assert "TG505" in selected_rules((), (), ("TG505",))
     assert "TG505" not in selected_rules((), ("TG505",), ("TG505",))  # ignore still wins
+    assert "TG505" not in selected_rules(("TG1",), (), ("TG505",))  # so does a narrower select
+    assert "TG505" in selected_rules(("TG5",), (), ("TG505",))
     assert "TG503" in selected_rules((), ())
 
 
