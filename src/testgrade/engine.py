@@ -20,14 +20,15 @@ import pathspec
 
 from testgrade.catalogue import load_catalogue, selected_rules
 from testgrade.checks import RULES
-from testgrade.checks.base import FileContext, Report, Rule
+from testgrade.checks.base import ExpressionHandler, FileContext, Report, Rule
 from testgrade.checks.bvj import MissingBvj
-from testgrade.classify import kind_from_path, kinds_from_code, role_of, strongest
+from testgrade.classify import kind_from_path, role_of
 from testgrade.config import Config
 from testgrade.fingerprints import fingerprint, normalise_code
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
 from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
+from testgrade.scopes import Scopes
 from testgrade.source import DecodeError, count_lines, decode_source
 from testgrade.suppressions import Directive, find_directives
 from testgrade.walk import Statement, iter_statements
@@ -60,20 +61,35 @@ class RuleSelection:
 
 
 class _ExpressionPass(cst.CSTVisitor):
+    """Calls `handler(node, statement)`, `statement` being the innermost walked
+    statement around the node (see checks.base)."""
+
     def __init__(
-        self, handlers: dict[type, list[Callable[[cst.CSTNode], None]]], ctx: FileContext
+        self,
+        handlers: dict[type, list[ExpressionHandler]],
+        statements: list[Statement],
+        ctx: FileContext,
     ) -> None:
         self.handlers = handlers
+        self.by_node = {id(statement.node): statement for statement in statements}
+        self.enclosing: list[Statement] = []
         self.ctx = ctx  # its scope_names follow the walk, for the fingerprints of reports
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        for handler in self.handlers.get(type(node), ()):
-            handler(node)
+        statement = self.by_node.get(id(node))
+        if statement is not None:
+            self.enclosing.append(statement)
+        handlers = self.handlers.get(type(node))
+        if handlers and self.enclosing:  # module-level nodes all sit in some statement
+            for handler in handlers:
+                handler(node, self.enclosing[-1])
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             self.ctx.scope_names += (node.name.value,)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
+        if self.enclosing and self.enclosing[-1].node is original_node:
+            self.enclosing.pop()
         if isinstance(original_node, (cst.FunctionDef, cst.ClassDef)):
             self.ctx.scope_names = self.ctx.scope_names[:-1]
 
@@ -137,12 +153,12 @@ def _dispatch(
             ]
         for method in methods:
             method(statement)
-    handlers: dict[type, list[Callable[[cst.CSTNode], None]]] = defaultdict(list)
+    handlers: dict[type, list[ExpressionHandler]] = defaultdict(list)
     for rule in rules:
         for node_type, handler in rule.expression_handlers().items():
             handlers[node_type].append(handler)
     if handlers:
-        module.visit(_ExpressionPass(dict(handlers), ctx))
+        module.visit(_ExpressionPass(dict(handlers), statements, ctx))
 
 
 def _resolve(
@@ -241,8 +257,14 @@ def lint_source(
     module = parsed
     role = role_of(relpath)
     statements = list(iter_statements(module))
-    path_kind = kind_from_path(relpath, integration_spec(config.integration_paths))
-    kind = strongest([path_kind, *kinds_from_code(statements)])
+    scopes = Scopes(
+        statements,
+        path=relpath,
+        role=role,
+        path_kind=kind_from_path(relpath, integration_spec(config.integration_paths)),
+        integration_bases=config.integration_bases,
+    )
+    kind = scopes.file_kind.kind
     ctx = FileContext(
         path=relpath,
         text=decoded.text,
@@ -252,6 +274,7 @@ def lint_source(
         package=package,
         config=config,
         module=module,
+        scopes=scopes,
     )
     rules = [
         rule_class(ctx)
@@ -270,7 +293,7 @@ def lint_source(
         role=role,
         kind=kind,
         lines=ctx.lines,
-        tests=counter.tests if counter else 0,
+        tests=len(scopes.tests),
         tests_with_bvj=counter.tests_with_bvj if counter else 0,
         findings=tuple(findings),
         suppressions=tuple(suppressions),

@@ -3,7 +3,11 @@
 A rule is bound to its catalogue entry by `id`. The engine walks statements
 once and calls `visit_<NodeType>(statement)` on every rule that defines it;
 rules that need expressions return handlers from `expression_handlers()`, and
-the engine makes one full pass for all of them together, only when asked.
+the engine makes one full pass for all of them together, only when asked. An
+expression handler is called as `handler(node, statement)`, `statement` being
+the innermost `walk.Statement` enclosing the node (for a decorator, a default
+or an annotation of a function or class: that definition's statement), so
+`ctx.scopes` can say which test, class and kind the node belongs to.
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ import libcst as cst
 
 from testgrade.config import Config
 from testgrade.ftypes import Kind, Role, Severity
+from testgrade.scopes import Scopes
 from testgrade.walk import Statement
+
+ExpressionHandler = Callable[[cst.CSTNode, Statement], None]
 
 
 @dataclass
@@ -27,10 +34,11 @@ class FileContext:
     text: str
     lines: int
     role: Role
-    kind: Kind
+    kind: Kind  # the file's kind: the strongest of its tests' (see scopes)
     package: str | None  # dotted package the file sits in, if it is importable
     config: Config
-    module: cst.Module | None = None
+    module: cst.Module
+    scopes: Scopes  # which tests pytest collects here, and each one's kind and why
     # Other files a result depends on (path -> stamp), recorded by rules that read
     # them (TG203); a cached result is reused only while they are unchanged.
     depends: dict[str, str] = field(default_factory=dict)
@@ -86,7 +94,7 @@ class Rule:
             Report(self.id, message, node, line_node, severity, fixable, cause, scopes)
         )
 
-    def expression_handlers(self) -> dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]]:
+    def expression_handlers(self) -> dict[type[cst.CSTNode], ExpressionHandler]:
         """Handlers for a full expression-level pass; empty means none is needed."""
         return {}
 
@@ -96,5 +104,4 @@ class Rule:
 
 def source_of(ctx: FileContext, node: cst.CSTNode) -> str:
     """A node's code on one line, for messages."""
-    assert ctx.module is not None
     return " ".join(ctx.module.code_for_node(node).split())
