@@ -9,8 +9,9 @@ modules collect nothing):
   and either is a `unittest.TestCase` subclass, whatever its name (a base written
   `TestCase`, `unittest.TestCase`, `IsolatedAsyncioTestCase` or any name ending
   in `TestCase`, or a local class that is one), or is named `Test*` and defines
-  no `__init__`; `__test__ = False` in the class or a local base excludes it,
-  `__test__ = True` includes it whatever its name;
+  no constructor (`__init__`, or one made by `@dataclass`, an Enum or NamedTuple
+  base: `classify.constructor_reason`); `__test__ = False` in the class or a
+  local base excludes it, `__test__ = True` includes it whatever its name;
 - a function is a test when its name starts with `test` and it sits at module
   level or directly in a collected class.
 
@@ -52,7 +53,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from testgrade.classify import KIND_RANK, marker_of, pytestmark_markers
+from testgrade.classify import KIND_RANK, constructor_reason, marker_of, pytestmark_markers
 from testgrade.ftypes import Kind, Role
 from testgrade.walk import Scope, Statement, dotted_name
 
@@ -168,6 +169,9 @@ class Scopes:
                 classes[id(node)] = _ClassFacts(
                     node, _qualified(statement.scopes, node), statement.scopes,
                     [m for d in node.decorators if (m := marker_of(d.decorator))],
+                    # pytest refuses any constructor: a written __init__, a dataclass,
+                    # an Enum (TG503 says which)
+                    has_init=constructor_reason(node) is not None,
                 )
             elif isinstance(node, cst.FunctionDef):
                 functions.append(statement)
