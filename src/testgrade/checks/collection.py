@@ -154,6 +154,13 @@ class EmptyTestModule(Rule):
                 "can collect" + (f"; {commented}" if commented else "")
             )
             cause = "empty-module:uncollectable-classes"
+        elif not functions and not classes:
+            message = (
+                "Test module collects no tests: it defines no test functions or classes"
+                + (f"; {commented}" if commented else "")
+                + "; add tests, or remove the module"
+            )
+            cause = "empty-module:no-tests"
         else:
             defined = (
                 f"{len(functions)} function{'s' if len(functions) != 1 else ''} and "
