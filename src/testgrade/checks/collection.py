@@ -8,7 +8,7 @@ import libcst as cst
 
 from testgrade.checks.base import FileContext, Rule
 from testgrade.classify import constructor_reason
-from testgrade.ftypes import Role
+from testgrade.ftypes import Role, Severity
 from testgrade.walk import Statement, dotted_name
 
 
@@ -132,6 +132,7 @@ class EmptyTestModule(Rule):
         functions = [s for s in body if isinstance(s, cst.FunctionDef)]
         test_classes = [c.name.value for c in classes if c.name.value.startswith("Test")]
         commented = ""
+        severity: Severity | None = None  # the catalogue's: an error
         if comments:
             marked = f", {removed:,} of them `{REMOVED_MARK}`" if removed else ""
             commented = (
@@ -166,10 +167,14 @@ class EmptyTestModule(Rule):
                 f"{len(functions)} function{'s' if len(functions) != 1 else ''} and "
                 f"{len(classes)} class{'es' if len(classes) != 1 else ''}"
             )
+            name = self.ctx.path.rsplit("/", 1)[-1]
+            pattern = "`*_test.py`" if name.endswith("_test.py") else "`test_*.py`"
             message = (
                 f"Test module collects no tests: it defines only helpers ({defined})"
                 + (f"; {commented}" if commented else "")
-                + "; add tests, or move the helpers to a module pytest does not collect"
+                + f"; pytest imports it as a test module ({pattern}): add tests, or rename it"
             )
             cause = "empty-module:no-tests"
-        self.report(None, message, cause=cause)
+            if not comments:  # a misnamed helper module: nothing was lost
+                severity = Severity.WARNING
+        self.report(None, message, cause=cause, severity=severity)

@@ -74,6 +74,7 @@ class MissingIntegrationMarker(Rule):
         if wanted & self.pytestmarks[None]:
             return
         listed = " or ".join(f"`@pytest.mark.{m}`" for m in self.ctx.config.require_markers)
+        tier = self.ctx.scopes.path_kind.kind.value  # e2e or integration, as the path says
         for test in self.ctx.scopes.tests:
             names = {mark_name(d.decorator) for d in test.node.decorators}
             if test.cls is not None:
@@ -83,7 +84,8 @@ class MissingIntegrationMarker(Rule):
                 continue
             self.report(
                 test.node.name,
-                f"Test `{test.name}` is in an integration path but has no {listed} marker; "
+                f"Test `{test.name}` is in an {tier} path (`integration-paths`) but has no "
+                f"{listed} marker; "
                 "mark it (or the module, with `pytestmark`) so `-m` selections find it",
                 cause=f"missing-marker:{self.ctx.path}",
             )
