@@ -86,7 +86,7 @@ def test_junit_cases_carry_file_and_line_and_keep_their_names_when_lines_move(
     cli, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\nselect = ['TG1', 'TG2']\n")
     test_file = write(tmp_path / "tests/integration/test_a.py",
                       "from unittest.mock import patch\nfrom . import b\n")
 
@@ -117,7 +117,7 @@ def test_sarif_with_odd_file_names_validates_against_the_sarif_schema(cli, tmp_p
     from conftest import REPO
 
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\nselect = ['TG1', 'TG2']\n")
     for name in ODD_NAMES:
         write(tmp_path / "tests/integration" / name, "import mock\n")
     document = json.loads(cli("check", tmp_path, "--format", "sarif").stdout)
@@ -154,7 +154,7 @@ def test_in_a_monorepo_paths_resolve_from_the_repository_root(cli, tmp_path, mon
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()
     api = tmp_path / "services/api"
-    write(api / "pyproject.toml", "[tool.testgrade]\n")
+    write(api / "pyproject.toml", "[tool.testgrade]\nselect = ['TG1', 'TG2']\n")
     write(api / "tests/integration/test_orders.py", "import mock\n")
     expected = "services/api/tests/integration/test_orders.py"
 

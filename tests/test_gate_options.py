@@ -16,7 +16,8 @@ BVJ = '"""BVJ: Segment: All; Business Goal: g; Value Impact: v; Strategic Impact
 
 @pytest.fixture
 def tree(tmp_path):
-    write(tmp_path / "pyproject.toml", "[tool.testgrade]\nsize = { warn = 3, max = 100 }\n")
+    write(tmp_path / "pyproject.toml",
+          "[tool.testgrade]\nselect = ['TG1', 'TG2', 'TG4']\nsize = { warn = 3, max = 100 }\n")
     write(tmp_path / "tests/integration/test_a.py", "from unittest.mock import patch\n")
     write(tmp_path / "tests/unit/test_b.py", BVJ + "from . import x\nfrom . import y\n"
           "def test_b():\n    assert x\n")
