@@ -43,7 +43,8 @@ LIST_LIMIT = 50  # files listed per critical issue or recommendation, in every f
 # What a file that fails a category does, for one-line details.
 _FAILURE_VERB = {  # (one file, several files)
     "real-services": ("uses mocks", "use mocks"),
-    "imports": ("has relative or deprecated imports", "have relative or deprecated imports"),
+    "imports": ("has relative, deprecated or unresolved imports",
+                "have relative, deprecated or unresolved imports"),
     "documentation": ("has missing or incomplete BVJs", "have missing or incomplete BVJs"),
     "size": ("exceeds the size limits", "exceed the size limits"),
     "integrity": ("cannot be read or parsed", "cannot be read or parsed"),
@@ -580,7 +581,7 @@ def action_effect(action: Action) -> str:
     per file; clears 5 findings)"."""
     return (f"score {format_score(action.score_if_fixed)} if done "
             f"({format_delta(action.gain)} points; {plural(action.effort, 'file')}, "
-            f"{action.gain_per_file:.2f} per file; clears {plural(action.findings, 'finding')})")
+            f"{action.gain_per_file:.3f} per file; clears {plural(action.findings, 'finding')})")
 
 
 def no_test_line(report: Report) -> str:
