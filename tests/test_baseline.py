@@ -46,7 +46,8 @@ def check(cli, root, *extra):
 
 def test_check_against_a_fresh_baseline_is_clean(cli, legacy_tree):
     before = cli.json("check", legacy_tree)["findings"]
-    assert {f["rule"] for f in before} == {"TG101", "TG201", "TG301", "TG302", "TG401"}
+    # test_big.py holds no tests at all: TG506 too.
+    assert {f["rule"] for f in before} == {"TG101", "TG201", "TG301", "TG302", "TG401", "TG506"}
     result = cli("check", legacy_tree, "--baseline", legacy_tree / "testgrade-baseline.json")
     assert result.exit_code == 0, result.output
     assert f"{len(before)} known findings in the baseline not reported." in result.stderr

@@ -113,13 +113,13 @@ def hostile_tree(root: Path) -> Path:
     (root / "tests").mkdir()
     for relpath in HOSTILE_NAMES:
         (root / relpath).parent.mkdir(parents=True, exist_ok=True)  # "[red]x[" is a directory
-        (root / relpath).write_text("from . import helpers\n\n\ndef test_a():\n    pass\n")
+        (root / relpath).write_text("from . import helpers\n\n\ndef test_a():\n    assert helpers\n")
     # The unknown BVJ segment is quoted in the TG302 message: attacker-chosen text.
     (root / "tests" / "test_message.py").write_text(
         '"""Business Value Justification (BVJ):\n'
         f"- Segment: {HOSTILE_SEGMENT}\n"
         "- Business Goal: g\n- Value Impact: v\n- Strategic Impact: s\n"
-        '"""\n\n\ndef test_a():\n    pass\n'
+        '"""\n\n\ndef test_a():\n    assert True\n'
     )
     return root
 

@@ -55,7 +55,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from testgrade.classify import KIND_RANK, marker_of, pytestmark_markers
+from testgrade.classify import KIND_RANK, constructor_reason, marker_of, pytestmark_markers
 from testgrade.ftypes import Kind, Role
 from testgrade.walk import Scope, Statement, dotted_name
 
@@ -242,11 +242,9 @@ class Scopes:
             collected = flag
         else:
             # pytest skips `Test*` classes with a constructor (TG503 says why)
-            from testgrade.checks.collection import uncollectable_reason  # checks import us
-
             collected = (
                 facts.node.name.value.startswith("Test")
-                and uncollectable_reason(facts.node) is None
+                and constructor_reason(facts.node) is None
             )
         if not collected:
             return
