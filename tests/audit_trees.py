@@ -122,8 +122,11 @@ def expected_scores(
     files: dict[str, tuple[str, str]],
     weights: dict[str, float] | None = None,
     categories: list[str] | None = None,
+    *,
+    exact: bool = False,
 ) -> tuple[dict[str, float | None], float | None]:
-    """Category scores and the overall score, by the formula in docs/scoring.md."""
+    """Category scores and the overall score, by the formula in docs/scoring.md
+    (`exact`: the overall score unrounded)."""
     weights = weights or DEFAULT_WEIGHTS
     checked = categories if categories is not None else CATEGORY_ORDER
     worst: dict[str, dict[str, str]] = defaultdict(dict)
@@ -133,7 +136,7 @@ def expected_scores(
             continue
         if worst[finding["path"]].get(category) != "error":
             worst[finding["path"]][category] = finding["severity"]
-    exact: dict[str, float | None] = {}
+    exact_scores: dict[str, float | None] = {}
     for category in CATEGORY_ORDER:
         applicable = sum(1 for role, kind in files.values() if applies(category, role, kind))
         penalty = sum(
@@ -142,16 +145,18 @@ def expected_scores(
             if category in per_file
         )
         if category not in checked or (applicable == 0 and penalty == 0):
-            exact[category] = None
+            exact_scores[category] = None
         elif applicable == 0:
-            exact[category] = 0.0
+            exact_scores[category] = 0.0
         else:
-            exact[category] = 100.0 * max(0.0, 1.0 - penalty / applicable)
+            exact_scores[category] = 100.0 * max(0.0, 1.0 - penalty / applicable)
     weight = {c: weights.get(c, 1.0) for c in CATEGORY_ORDER}
-    present = {c: s for c, s in exact.items() if s is not None and weight[c] > 0}
+    present = {c: s for c, s in exact_scores.items() if s is not None and weight[c] > 0}
     total = sum(weight[c] for c in present)
     overall = sum(s * weight[c] for c, s in present.items()) / total if total else None
-    rounded = {c: None if s is None else round(s, 1) for c, s in exact.items()}
+    rounded = {c: None if s is None else round(s, 1) for c, s in exact_scores.items()}
+    if exact:
+        return rounded, overall
     return rounded, None if overall is None else round(overall, 1)
 
 

@@ -60,24 +60,24 @@ def cause_key(finding: dict[str, Any]) -> str:
 def expected_actions(check: dict[str, Any]) -> list[dict[str, Any]]:
     """Every group of findings one action clears, ranked, with its gain and priority."""
     files = _facts(check)
-    _, current = expected_scores(check, files)
+    _, current = expected_scores(check, files, exact=True)
     groups: dict[str, list[int]] = defaultdict(list)
     for n, finding in enumerate(check["findings"]):
         groups[cause_key(finding)].append(n)
     actions = []
     for key, members in groups.items():
         rest = [f for n, f in enumerate(check["findings"]) if n not in set(members)]
-        _, fixed = expected_scores({"findings": rest}, files)
+        _, fixed = expected_scores({"findings": rest}, files, exact=True)
         mine = [check["findings"][n] for n in members]
         paths = {f["path"] for f in mine}
-        gain = round((fixed or 0.0) - (current or 0.0), 1)
+        gain = (fixed or 0.0) - (current or 0.0)
         actions.append({
             "key": key,
             "rules": sorted({f["rule"] for f in mine}),
             "findings": len(mine),
             "files": len(paths),
-            "gain": gain,
-            "gain_per_file": round(gain / len(paths), 2),
+            "gain": round(gain, 1),
+            "gain_per_file": round(gain / len(paths), 4),
             "severity": "error" if any(f["severity"] == "error" for f in mine) else "warning",
         })
     actions.sort(key=lambda a: (INTEGRITY not in a["rules"], -a["gain_per_file"],

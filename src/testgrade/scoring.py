@@ -112,6 +112,7 @@ class AuditResult:
     grade: str
     categories: tuple[CategoryScore, ...]
     files: tuple[FileScore, ...]
+    exact_score: float | None = None  # unrounded, for differences (gains) between runs
 
     def category(self, category_id: str) -> CategoryScore:
         return next(c for c in self.categories if c.id == category_id)
@@ -247,10 +248,12 @@ def score_results(
                 grade=grade_for(rounded, scoring.bands),
             )
         )
-    overall = _round(weighted_mean(exact, _weights(scoring)))
+    exact_overall = weighted_mean(exact, _weights(scoring))
+    overall = _round(exact_overall)
     files = tuple(file_score(r, enabled, scoring) for r in results) if per_file else ()
     return AuditResult(
         score=overall,
+        exact_score=exact_overall,
         grade=grade_for(overall, scoring.bands),
         categories=tuple(categories),
         files=files,

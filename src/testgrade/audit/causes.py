@@ -8,7 +8,7 @@ Every finding belongs to exactly one action:
 - otherwise its rule's remaining findings in its area (`rule:TG101:auth_service`).
 
 An action's gain is the overall score with exactly its findings fixed, minus the
-current score; its effort is the number of files it touches. Actions are ranked
+current score (unrounded, then rounded to one decimal to show); its effort is the number of files it touches. Actions are ranked
 by gain per file touched, ties broken by findings cleared; parse errors always
 come first. docs/scoring.md has the worked example a test recomputes.
 """
@@ -75,6 +75,7 @@ class Action:
     command: str
     items: tuple[str, ...]  # one line per file, in the order of `files`
     priority: int = 3
+    exact_gain: float = 0.0  # unrounded: ranks actions a rounded gain would tie
 
     @property
     def root_cause(self) -> bool:
@@ -87,7 +88,9 @@ class Action:
 
     @property
     def gain_per_file(self) -> float:
-        return round(self.gain / self.effort, 2) if self.effort else 0.0
+        """The unrounded gain over the files touched, to four decimals (so that equal
+        gains tie exactly, whatever the floating-point route to them)."""
+        return round(self.exact_gain / self.effort, 4) if self.effort else 0.0
 
 
 def _rank_key(action: Action) -> tuple[int, float, int, str]:
@@ -242,7 +245,7 @@ def build_actions(
             members[key][result.path].append(n)
     by_path = {r.path: r for r in results}
     impact = _Impact(results, config)
-    current = audit.score or 0.0
+    current = audit.exact_score or 0.0
     actions = []
     for key, per_file in members.items():
         cleared = {p: set(ns) for p, ns in per_file.items()}
@@ -252,7 +255,7 @@ def build_actions(
             if r.path in cleared else r
             for r in results
         ]
-        fixed = score_results(fixed_results, config.scoring, enabled, per_file=False).score
+        fixed = score_results(fixed_results, config.scoring, enabled, per_file=False)
         findings = [by_path[p].findings[n] for p, ns in per_file.items() for n in ns]
         ranked = sorted(
             per_file,
@@ -279,8 +282,9 @@ def build_actions(
             files=tuple((p, len(per_file[p])) for p in ranked),
             findings=len(findings),
             fixable=fixable,
-            gain=round((fixed or 0.0) - current, 1),
-            score_if_fixed=fixed,
+            gain=round((fixed.exact_score or 0.0) - current, 1),
+            exact_gain=(fixed.exact_score or 0.0) - current,
+            score_if_fixed=fixed.score,
             command=_command(rules, path, fix=fixable == len(findings)),
             items=items,
         ))

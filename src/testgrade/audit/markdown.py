@@ -37,6 +37,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&$])")
 SUMMARY_LIMIT = 65_000  # GitHub refuses comments over 65,536 characters
 SUMMARY_FILES = 5  # files shown per action in the summary
 SUMMARY_AREAS = 40
+SUMMARY_ACTIONS = 12  # actions shown in the summary (Priority 1 always in full)
 
 
 def md(value: object) -> str:
@@ -79,7 +80,8 @@ def _capped(items: list[str], total: int, indent: str = "") -> list[str]:
     return items
 
 
-def _actions(report: Report, files_per_action: int) -> list[str]:
+def _actions(report: Report, files_per_action: int, limit: int | None = None) -> list[str]:
+    """The actions by priority; `limit`: at most that many after Priority 1."""
     out: list[str] = []
     number = 0
     if not report.recommendations:
@@ -88,11 +90,18 @@ def _actions(report: Report, files_per_action: int) -> list[str]:
         actions = report.priority(level)
         if not actions:
             continue
+        if limit is not None and level > 1 and number >= limit:
+            break
         out += [f"### {md(title)}", ""]
         for action in actions:
+            if limit is not None and level > 1 and number >= limit:
+                break
             number += 1
             out += _action(number, action, files_per_action)
         out.append("")
+    more = and_more(len(report.recommendations), number)
+    if more:
+        out += [md(f"{more} actions in the full report."), ""]
     return out[:-1]
 
 
@@ -285,11 +294,12 @@ def _history(report: Report) -> list[str]:
 
 def _summary(report: Report) -> str:
     """The pull-request comment: verdict, actions, areas, scores, checklist."""
-    for files_per_action, areas in ((SUMMARY_FILES, SUMMARY_AREAS), (1, 10), (0, 0)):
+    for files_per_action, areas, actions in ((SUMMARY_FILES, SUMMARY_AREAS, SUMMARY_ACTIONS),
+                                             (1, 10, 5), (0, 0, 3)):
         out = _head(report)
         out += ["", "### What to do first", ""]
         out += [line.replace("### ", "#### ", 1) if line.startswith("### ") else line
-                for line in _actions(report, files_per_action)]
+                for line in _actions(report, files_per_action, actions)]
         if areas:
             out += ["", "### Scores by area", "", *_areas(report, areas)]
         out += ["", "### Compliance scores", "", *_scores(report)]

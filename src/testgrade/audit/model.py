@@ -602,7 +602,7 @@ def action_effect(action: Action) -> str:
     per file; clears 5 findings)"."""
     return (f"score {format_score(action.score_if_fixed)} if done "
             f"({format_delta(action.gain)} points; {plural(action.effort, 'file')}, "
-            f"{action.gain_per_file:.2f} per file; clears {plural(action.findings, 'finding')})")
+            f"{action.gain_per_file:.3f} per file; clears {plural(action.findings, 'finding')})")
 
 
 def no_test_line(report: Report) -> str:
