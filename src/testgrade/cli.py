@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -33,7 +34,7 @@ from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
 from testgrade.output import printable, render_json, render_text
 from testgrade.runner import capped_jobs, lint_files
-from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard
+from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard, shard_record
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 CHECK_FORMATS = ["text", "json", "sarif", "junit", "github"]
@@ -101,10 +102,12 @@ def _shard(value: str | None) -> tuple[int, int] | None:
         return None
 
 
-def render_check(results: Sequence[FileResult], output_format: str) -> str:
+def render_check(
+    results: Sequence[FileResult], output_format: str, extra: dict[str, Any] | None = None
+) -> str:
     """Findings of `check` (or merged shards) in one of CHECK_FORMATS."""
     if output_format == "json":
-        return render_json(results)
+        return render_json(results, extra)
     if output_format in ("sarif", "junit", "github"):
         from testgrade import ci_formats
 
@@ -209,8 +212,9 @@ def check(
         fail("--fix and --diff cannot be combined: --diff only shows what --fix would do")
     config, targets = prepare(paths, config_file, select, ignore)
     checked: dict[str, str] = {}  # the digest of each file's checked bytes, for the fix
+    part = _shard(shard)
     results = collect(
-        config, targets, jobs, use_cache=not no_cache, shard=_shard(shard), checked=checked
+        config, targets, jobs, use_cache=not no_cache, shard=part, checked=checked
     )
     if show_diff:
         from testgrade.fix import plan_fixes
@@ -225,7 +229,9 @@ def check(
     baseline = baseline or (config.root / config.baseline if config.baseline else None)
     if baseline is not None:
         results = filter_baseline(config, results, baseline)
-    click.echo(render_check(results, output_format), nl=False)
+    # A shard's JSON says which shard of how many, under which settings, for `merge`.
+    extra = {"shard": shard_record(part, config)} if part is not None else None
+    click.echo(render_check(results, output_format, extra), nl=False)
     sys.exit(exit_code(results))
 
 
@@ -485,9 +491,10 @@ def _width(tty: bool) -> int:
 @main.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "markdown", "html"]),
+    "--format", "output_format",
+    type=click.Choice([*CHECK_FORMATS, "markdown", "html"]),
     default="text", show_default=True,
-    help="Output format, as for `check` (or `audit` with --audit: also markdown, html).",
+    help="Output format, as for `check` (with --audit, as for `audit`: text, json, markdown, html).",
 )
 @click.option(
     "--audit", "as_audit", is_flag=True,
@@ -508,6 +515,9 @@ def merge(
         fail(str(exc))
     if as_audit:
         from testgrade.audit import build_report, render
+
+        if output_format not in ("text", "json", "markdown", "html"):
+            fail(f"--format {output_format} is not an audit format (text, json, markdown, html)")
 
         config, _ = prepare((), config_file, None, None)
         report = build_report(results, config, [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
@@ -47,13 +47,15 @@ def summary(results: Sequence[FileResult]) -> dict[str, Any]:
     }
 
 
-def render_json(results: Sequence[FileResult]) -> str:
+def render_json(results: Sequence[FileResult], extra: Mapping[str, Any] | None = None) -> str:
+    """The JSON contract; `extra` adds top-level keys (a shard's `shard` record)."""
     document = {
         "version": __version__,
         "findings": [finding_to_dict(f) for f in all_findings(results)],
         "summary": summary(results),
         # Per-file facts beyond the contract, so shard outputs can be merged (testgrade merge).
         "files": [facts_to_dict(r) for r in results],
+        **(extra or {}),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
