@@ -66,9 +66,25 @@ def test_a_thousand_nested_directories_are_walked_without_recursion_error(cli, r
         deep = deep / "d"
         deep.mkdir()
     (deep / "test_deep.py").write_text("from . import x\n")
-    document = cli.json("check", repo, "--no-cache")
+    try:
+        document = cli.json("check", repo, "--no-cache")
+    finally:
+        remove_deep_tree(repo / "d", deep)
     assert len(document["findings"]) == 1
     assert document["findings"][0]["path"].endswith("/d/test_deep.py")
+
+
+def remove_deep_tree(top: Path, deepest: Path) -> None:
+    """Bottom-up, without recursion: shutil.rmtree (and so pytest's own clean-up of
+    old temporary directories) recurses once per level and fails on this tree."""
+    for leftover in deepest.iterdir():
+        leftover.unlink()
+    directory = deepest
+    while True:
+        directory.rmdir()
+        if directory == top:
+            return
+        directory = directory.parent
 
 
 def test_an_unreadable_directory_is_a_tg000_not_a_clean_pass(repo):

@@ -108,3 +108,75 @@ def test_audit_accepts_shard_and_no_cache(cli, tree, monkeypatch):
 def test_merge_without_audit_refuses_report_formats(cli, tree):
     result = cli("merge", "--format", "html", shards(cli, tree, 1)[0])
     assert result.exit_code == 2 and "needs --audit" in result.stderr
+
+
+# --- merge checks that the shards make one run (issue 9) ---------------------------------
+
+
+def test_an_incomplete_set_of_shards_is_refused(cli, tree):
+    parts = shards(cli, tree, 3)
+    result = cli("merge", parts[0], parts[1])
+    assert result.exit_code == 2, result.output
+    assert "shard 3 of 3 is missing" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_shards_of_different_counts_or_configurations_are_refused(cli, tree):
+    two = shards(cli, tree, 2)
+    (tree.parent / "keep").mkdir()
+    kept = [p.rename(tree.parent / "keep" / p.name) for p in two]
+    three = shards(cli, tree, 3)
+    result = cli("merge", kept[0], *three[1:])
+    assert result.exit_code == 2 and "different --shard counts" in result.stderr
+    pyproject = tree / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.testgrade.limits]\ntimeout = 9.5\n")
+    (tree.parent / "before").mkdir()
+    before = [p.rename(tree.parent / "before" / p.name) for p in three]
+    other = shards(cli, tree, 3)
+    result = cli("merge", before[0], before[1], other[2])
+    assert result.exit_code == 2 and "different configurations" in result.stderr
+
+
+def test_shards_of_different_versions_are_refused(cli, tree):
+    parts = shards(cli, tree, 2)
+    document = json.loads(parts[1].read_text())
+    document["version"] = "0.0.1"
+    parts[1].write_text(json.dumps(document))
+    result = cli("merge", *parts)
+    assert result.exit_code == 2 and "different testgrade versions" in result.stderr
+
+
+def test_a_result_without_shard_metadata_is_refused(cli, tree):
+    whole = tree.parent / "whole.json"
+    whole.write_text(cli("check", tree, "--format", "json").stdout)
+    result = cli("merge", whole)
+    assert result.exit_code == 2 and "--shard K/N" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d["files"][0].update(lines=-5), "`lines`"),
+        (lambda d: d["files"][0].update(tests=-1), "`tests`"),
+        (lambda d: d["findings"][0].update(line=-3), "`line`"),
+        (lambda d: d["findings"][0].update(rule="TG999"), "unknown rule 'TG999'"),
+        (lambda d: d["shard"].update(index=0), "shard index"),
+    ],
+)
+def test_merge_refuses_impossible_numbers_and_unknown_rules(cli, tree, edit, message):
+    (part,) = shards(cli, tree, 1)
+    document = json.loads(part.read_text())
+    assert document["findings"], "the tiny tree has findings"
+    edit(document)
+    part.write_text(json.dumps(document))
+    result = cli("merge", part)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "github"])
+def test_merge_renders_every_check_format(cli, tree, fmt):
+    whole = cli("check", tree, "--format", fmt, "--no-cache")
+    merged = cli("merge", "--format", fmt, *shards(cli, tree, 2))
+    assert merged.exit_code == whole.exit_code == 1, merged.output
+    assert merged.stdout == whole.stdout

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,7 +36,7 @@ from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
 from testgrade.output import AS_RECORDED, DisplayPaths, printable, render_json, render_text
 from testgrade.runner import capped_jobs, lint_files
-from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard
+from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard, shard_record
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 CHECK_FORMATS = ["text", "json", "sarif", "junit", "github"]
@@ -111,14 +112,16 @@ def render_check(
     *,
     color: bool | None = None,
     quiet: bool = False,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     """Findings of `check` (or merged shards) in one of CHECK_FORMATS. With the project
-    root known, JSON names it and the other formats show paths from the current directory."""
+    root known, JSON names it and the other formats show paths from the current
+    directory; `extra` adds top-level JSON keys (a shard's `shard` record)."""
     paths = DisplayPaths.from_cwd(root) if root is not None else AS_RECORDED
     if color is None:
         color = use_color("auto", sys.stdout.isatty())
     if output_format == "json":
-        return render_json(results, root)
+        return render_json(results, root, extra)
     if output_format in ("sarif", "junit", "github"):
         from testgrade import ci_formats
 
@@ -276,8 +279,9 @@ def check(
     if since is not None:
         targets = changed_targets(config, paths, since)
     checked: dict[str, str] = {}  # the digest of each file's checked bytes, for the fix
+    part = _shard(shard)
     results = collect(
-        config, targets, jobs, use_cache=not no_cache, shard=_shard(shard), quiet=quiet,
+        config, targets, jobs, use_cache=not no_cache, shard=part, quiet=quiet,
         checked=checked,
     )
     if show_diff:
@@ -303,7 +307,11 @@ def check(
 
         text = render_statistics(results, as_json=output_format == "json")
     else:
-        text = render_check(results, output_format, config.root, color=colored, quiet=quiet)
+        # A shard's JSON says which shard of how many, under which settings, for `merge`.
+        extra = {"shard": shard_record(part, config)} if part is not None else None
+        text = render_check(
+            results, output_format, config.root, color=colored, quiet=quiet, extra=extra
+        )
     emit(text, output_file, color=colored and output_format == "text")
     sys.exit(EXIT_CLEAN if exit_zero else exit_code(results))
 
@@ -641,9 +649,10 @@ def _width(tty: bool) -> int:
 @main.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "markdown", "html"]),
+    "--format", "output_format",
+    type=click.Choice([*CHECK_FORMATS, "markdown", "html"]),
     default="text", show_default=True,
-    help="Output format, as for `check` (or `audit` with --audit: also markdown, html).",
+    help="Output format, as for `check` (with --audit, as for `audit`: text, json, markdown, html).",
 )
 @click.option(
     "--audit", "as_audit", is_flag=True,
@@ -664,6 +673,9 @@ def merge(
         fail(str(exc))
     if as_audit:
         from testgrade.audit import build_report, render
+
+        if output_format not in ("text", "json", "markdown", "html"):
+            fail(f"--format {output_format} is not an audit format (text, json, markdown, html)")
 
         config, _ = prepare((), config_file, None, None)
         report = build_report(results, config, [])

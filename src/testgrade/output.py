@@ -6,7 +6,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,9 +82,14 @@ def summary_of(results: Sequence[FileResult]) -> dict[str, Any]:
     }
 
 
-def render_json(results: Sequence[FileResult], root: Path | None = None) -> str:
+def render_json(
+    results: Sequence[FileResult],
+    root: Path | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
     """The JSON contract: paths stay relative to the project root, which is given as
-    `root` (absolute) when known, so scripts can resolve them from anywhere."""
+    `root` (absolute) when known, so scripts can resolve them from anywhere;
+    `extra` adds top-level keys (a shard's `shard` record)."""
     document: dict[str, Any] = {"version": __version__}
     if root is not None:
         document["root"] = os.path.abspath(root)
@@ -93,6 +98,7 @@ def render_json(results: Sequence[FileResult], root: Path | None = None) -> str:
         "summary": summary_of(results),
         # Per-file facts beyond the contract, so shard outputs can be merged (testgrade merge).
         "files": [facts_to_dict(r) for r in results],
+        **(extra or {}),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -29,10 +29,14 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _typed(record: Any, key: str, kind: type) -> Any:
+def _typed(record: Any, key: str, kind: type, minimum: int = 0) -> Any:
+    """`record[key]` if it has the type; a count (an int) must also be >= `minimum`:
+    a negative line or test count from a hand-edited file must not skew a score."""
     value = record[key]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ValueError(f"`{key}` should be {kind.__name__}")
+    if isinstance(value, int) and value < minimum:
+        raise ValueError(f"`{key}` should be at least {minimum}, not {value}")
     return value
 
 
@@ -40,8 +44,8 @@ def finding_from_dict(record: Any) -> Finding:
     try:
         return Finding(
             path=_typed(record, "path", str),
-            line=_typed(record, "line", int),
-            column=_typed(record, "column", int),
+            line=_typed(record, "line", int, 1),
+            column=_typed(record, "column", int, 1),
             rule=_typed(record, "rule", str),
             message=_typed(record, "message", str),
             severity=Severity(record["severity"]),

@@ -14,9 +14,12 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from testgrade.catalogue import load_catalogue
+from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding
 from testgrade.records import finding_from_dict, result_from_dict
 
@@ -50,13 +53,35 @@ def select_shard(items: Sequence[T], shard: tuple[int, int], relpath_of=lambda c
     return [item for item in items if shard_of(relpath_of(item), n) == k]
 
 
-def read_shard(path: Path) -> tuple[str, list[FileResult]]:
-    """The testgrade version and the FileResults recorded in one shard's JSON."""
+def shard_record(shard: tuple[int, int], config: Config) -> dict[str, Any]:
+    """What a shard's JSON records so that `merge` can tell the shards make one run:
+    which shard of how many, and a fingerprint of every setting that changes findings."""
+    k, n = shard
+    settings = repr((config.fingerprint(), config.select, config.ignore))
+    return {
+        "index": k,
+        "count": n,
+        "config": hashlib.sha256(settings.encode("utf-8", "surrogateescape")).hexdigest()[:16],
+    }
+
+
+@dataclass(frozen=True)
+class Shard:
+    path: Path
+    version: str
+    index: int
+    count: int
+    config: str
+    results: list[FileResult]
+
+
+def read_shard(path: Path) -> Shard:
+    """One shard's JSON: its version, shard record and FileResults."""
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ShardError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, UnicodeError) as exc:  # also an integer of thousands of digits
         raise ShardError(f"{path}: not JSON: {exc}") from None
     except RecursionError:  # hostile nesting: json gives up before it ends
         raise ShardError(f"{path}: not a testgrade JSON result (nested too deeply)") from None
@@ -67,10 +92,13 @@ def read_shard(path: Path) -> tuple[str, list[FileResult]]:
     version = document.get("version")
     if not isinstance(document.get("findings"), list) or not isinstance(version, str):
         raise ShardError(f"{path}: no `version` and `findings` in the JSON")
+    known = load_catalogue()
     by_path: dict[str, list[Finding]] = defaultdict(list)
     try:
         for record in document["findings"]:
             finding = finding_from_dict(record)
+            if finding.rule not in known:
+                raise ValueError(f"unknown rule {finding.rule!r} (see `testgrade rules`)")
             by_path[finding.path].append(finding)
         results = [
             result_from_dict(facts, sorted(by_path.pop(str(facts.get("path")), [])))
@@ -82,32 +110,78 @@ def read_shard(path: Path) -> tuple[str, list[FileResult]]:
     if len(results) != len(document["files"]):
         raise ShardError(f"{path}: every entry of `files` must be an object")
     if by_path:
-        stray = sorted(by_path)[0]
+        stray = min(by_path)
         raise ShardError(f"{path}: findings for {stray!r}, which is not among its files")
-    return version, results
+    record = document.get("shard")
+    if not isinstance(record, dict):
+        raise ShardError(
+            f"{path}: no shard record; merge the outputs of `check --shard K/N --format json`"
+        )
+    index, count, config = record.get("index"), record.get("count"), record.get("config")
+    if not isinstance(index, int) or not isinstance(count, int) or not (
+        _is_int(index) and _is_int(count) and 1 <= index <= count <= _MAX_SHARDS
+    ):
+        raise ShardError(f"{path}: the shard index and count must satisfy 1 <= K <= N")
+    if not isinstance(config, str):
+        raise ShardError(f"{path}: the shard record has no configuration fingerprint")
+    return Shard(Path(path), version, index, count, config, results)
+
+
+_MAX_SHARDS = 100_000
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def merge_shards(paths: Sequence[Path]) -> list[FileResult]:
-    """Every shard's results as one run's: sorted by path, each file at most once."""
+    """Every shard's results as one run's: sorted by path, each file at most once.
+
+    The shards must be all N of one `--shard K/N` run: same N, each K once, the
+    same configuration and testgrade version; else ShardError says what differs.
+    """
     if not paths:
         raise ShardError("merge needs at least one shard JSON file")
+    shards = [read_shard(path) for path in paths]
+    first = shards[0]
+    for shard in shards[1:]:
+        if shard.version != first.version:
+            raise ShardError(
+                "shards come from different testgrade versions: "
+                f"{first.version} ({first.path}), {shard.version} ({shard.path})"
+            )
+        if shard.count != first.count:
+            raise ShardError(
+                f"shards of different --shard counts: {first.path} is 1 of {first.count}, "
+                f"{shard.path} 1 of {shard.count}"
+            )
+        if shard.config != first.config:
+            raise ShardError(
+                f"shards run with different configurations: {first.path} and {shard.path}"
+            )
+    by_index: dict[int, Path] = {}
+    for shard in shards:
+        if shard.index in by_index:
+            raise ShardError(
+                f"shard {shard.index} of {shard.count} is in both {by_index[shard.index]} and "
+                f"{shard.path}; were they run with the same --shard?"
+            )
+        by_index[shard.index] = shard.path
+    missing = [k for k in range(1, first.count + 1) if k not in by_index]
+    if missing:
+        shown = ", ".join(str(k) for k in missing[:10]) + (", ..." if len(missing) > 10 else "")
+        noun = "shard" if len(missing) == 1 else "shards"
+        verb = "is" if len(missing) == 1 else "are"
+        raise ShardError(f"{noun} {shown} of {first.count} {verb} missing; merge needs all of them")
     seen: dict[str, Path] = {}
-    versions: dict[str, Path] = {}
     merged: list[FileResult] = []
-    for path in paths:
-        version, results = read_shard(path)
-        versions.setdefault(version, path)
-        for result in results:
+    for shard in shards:
+        for result in shard.results:
             if result.path in seen:
                 raise ShardError(
-                    f"{result.path!r} is in both {seen[result.path]} and {path}; "
+                    f"{result.path!r} is in both {seen[result.path]} and {shard.path}; "
                     "were they run with the same --shard?"
                 )
-            seen[result.path] = path
+            seen[result.path] = shard.path
             merged.append(result)
-    if len(versions) > 1:
-        raise ShardError(
-            "shards come from different testgrade versions: "
-            + ", ".join(f"{v} ({p})" for v, p in sorted(versions.items()))
-        )
     return sorted(merged, key=lambda r: r.path)
