@@ -2,7 +2,8 @@
 
 Bytes are read once and decoded per PEP 263, parsed once with libcst, walked
 once at statement level by every rule that applies, and walked a second time
-at expression level only if some rule asks for it. Positions are computed for
+at expression level (reading node fields in place, see `walk.walk_expressions`)
+only if some rule asks for it. Positions are computed for
 reported nodes only. Code under analysis is never imported or executed.
 """
 
@@ -29,7 +30,13 @@ from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
 from testgrade.source import DecodeError, count_lines, decode_source
 from testgrade.suppressions import Directive, find_directives
-from testgrade.walk import Statement, iter_statements
+from testgrade.walk import (
+    UNWALKED_TYPES,
+    ExpressionHandler,
+    Statement,
+    iter_statements,
+    walk_expressions,
+)
 
 PARSE_ERROR = "TG000"
 # Line starts after \n, \r\n or a lone \r: Python counts all three as line ends.
@@ -56,16 +63,6 @@ class RuleSelection:
         if not ignored:
             return self.enabled
         return frozenset(r for r in self.enabled if not any(r.startswith(p) for p in ignored))
-
-
-class _ExpressionPass(cst.CSTVisitor):
-    def __init__(self, handlers: dict[type, list[Callable[[cst.CSTNode], None]]]) -> None:
-        self.handlers = handlers
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        for handler in self.handlers.get(type(node), ()):
-            handler(node)
-        return True
 
 
 def file_error(relpath: str, message: str, line: int = 1, column: int = 1) -> FileResult:
@@ -109,8 +106,8 @@ def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileRe
     return file_error(relpath, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1)
 
 
-def _dispatch(rules: list[Rule], statements: list[Statement], module: cst.Module) -> None:
-    """Statement-level visits for every rule, then one expression pass if any rule asks."""
+def _dispatch(rules: list[Rule], statements: list[Statement]) -> None:
+    """Statement-level visits for every rule, then one expression walk if any rule asks."""
     table: dict[type, list[Callable[[Statement], None]]] = {}
     for statement in statements:
         node_type = type(statement.node)
@@ -122,12 +119,15 @@ def _dispatch(rules: list[Rule], statements: list[Statement], module: cst.Module
             ]
         for method in methods:
             method(statement)
-    handlers: dict[type, list[Callable[[cst.CSTNode], None]]] = defaultdict(list)
+    handlers: dict[type, list[ExpressionHandler]] = defaultdict(list)
     for rule in rules:
         for node_type, handler in rule.expression_handlers().items():
+            if issubclass(node_type, UNWALKED_TYPES):
+                raise TypeError(f"{type(rule).__name__}: the expression walk never visits "
+                                f"{node_type.__name__} nodes")
             handlers[node_type].append(handler)
     if handlers:
-        module.visit(_ExpressionPass(dict(handlers)))
+        walk_expressions(statements, handlers)
 
 
 def _resolve(
@@ -229,7 +229,7 @@ def lint_source(
         if (rule_id in enabled or rule_class is MissingBvj) and rule_class.applies_to(ctx)
     ]
     if statements:
-        _dispatch(rules, statements, module)
+        _dispatch(rules, statements)
     for rule in rules:
         rule.finish()
     reports = [r for rule in rules for r in rule.reports if r.rule in enabled]

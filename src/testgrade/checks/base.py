@@ -3,12 +3,13 @@
 A rule is bound to its catalogue entry by `id`. The engine walks statements
 once and calls `visit_<NodeType>(statement)` on every rule that defines it;
 rules that need expressions return handlers from `expression_handlers()`, and
-the engine makes one full pass for all of them together, only when asked.
+the engine makes one expression walk for all of them together, only when asked:
+each handler is called as `handler(node, statement)`, `statement` being the
+innermost `walk.Statement` around the node (see `walk.walk_expressions`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -16,7 +17,7 @@ import libcst as cst
 
 from testgrade.config import Config
 from testgrade.ftypes import Kind, Role, Severity
-from testgrade.walk import Statement
+from testgrade.walk import ExpressionHandler, Statement
 
 
 @dataclass
@@ -73,8 +74,9 @@ class Rule:
         line_node = statement.line_node if statement is not None else None
         self.reports.append(Report(self.id, message, node, line_node, severity, fixable, cause))
 
-    def expression_handlers(self) -> dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]]:
-        """Handlers for a full expression-level pass; empty means none is needed."""
+    def expression_handlers(self) -> dict[type[cst.CSTNode], ExpressionHandler]:
+        """Handlers for the expression walk, `handler(node, statement)`; empty means
+        no walk is needed."""
         return {}
 
     def finish(self) -> None:

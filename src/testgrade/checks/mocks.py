@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import libcst as cst
 
 from testgrade.checks.base import FileContext, Rule
 from testgrade.ftypes import Kind
-from testgrade.walk import Statement, dotted_name
+from testgrade.walk import ExpressionHandler, Statement, dotted_name
 
 MOCK_MODULES = ("unittest.mock", "mock", "pytest_mock", "asynctest")
 MOCKER_FIXTURES = frozenset(
@@ -106,7 +104,7 @@ class MockInIntegrationTest(Rule):
             return None
         return f"{bound}.{rest}" if rest else bound
 
-    def visit_Call(self, node: cst.CSTNode) -> None:
+    def visit_Call(self, node: cst.CSTNode, statement: Statement) -> None:
         assert isinstance(node, cst.Call)
         written = dotted_name(node.func)
         if written is None:
@@ -119,5 +117,5 @@ class MockInIntegrationTest(Rule):
             f"`{written}(...)` ({resolved}) in {self._where()}; {_ADVICE}",
         )
 
-    def expression_handlers(self) -> dict[type[cst.CSTNode], Callable[[cst.CSTNode], None]]:
+    def expression_handlers(self) -> dict[type[cst.CSTNode], ExpressionHandler]:
         return {cst.Call: self.visit_Call} if self.mock_bindings else {}
