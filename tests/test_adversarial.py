@@ -361,7 +361,7 @@ DEEP_JSON = "[" * 100_000 + "]" * 100_000
 
 @pytest.mark.parametrize(("args", "fragment"), [
     (("merge", "{deep}"), "not a testgrade JSON result (nested too deeply)"),
-    (("check", "{tree}", "--baseline", "{deep}"), "not a testgrade JSON result (nested too deeply)"),
+    (("check", "{tree}", "--baseline", "{deep}"), "not a testgrade baseline (nested too deeply)"),
     (("audit", "{tree}", "--compare", "{deep}"), "is not an audit JSON report (nested too deeply)"),
 ])
 def test_json_nested_too_deeply_is_a_one_line_error(cli, tmp_path, args, fragment):

@@ -45,8 +45,10 @@ def test_json_shape_is_the_documented_contract(cli, tmp_path):
     assert set(document) >= {"version", "findings", "summary"}
     (finding,) = document["findings"]
     assert set(finding) == {
-        "rule", "name", "severity", "path", "line", "column", "message", "fixable", "cause"
+        "rule", "name", "severity", "path", "line", "column", "message", "fixable", "cause",
+        "fingerprint",
     }
+    assert len(finding.pop("fingerprint")) == 16
     assert finding == {
         "rule": "TG201",
         "name": "relative-import",

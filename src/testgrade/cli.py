@@ -11,9 +11,23 @@ from pathlib import Path
 import click
 
 from testgrade import __version__
-from testgrade.baseline import BaselineError, apply_baseline, load_baseline
+from testgrade.baseline import (
+    DEFAULT_BASELINE,
+    BaselineError,
+    apply_baseline,
+    load_baseline,
+    prune,
+    record,
+    render_baseline,
+)
 from testgrade.cache import Cache
-from testgrade.catalogue import CatalogueError, catalogue_markdown, describe, load_catalogue
+from testgrade.catalogue import (
+    CatalogueError,
+    catalogue_markdown,
+    describe,
+    load_catalogue,
+    selected_rules,
+)
 from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
@@ -166,7 +180,8 @@ def main() -> None:
 )
 @click.option(
     "--baseline", type=click.Path(path_type=Path, dir_okay=False),
-    help="Report only findings not in this earlier `check --format json` output.",
+    help="Report only findings not recorded in this file by `testgrade baseline` "
+    "(default: the `baseline` config key).",
 )
 def check(
     paths: tuple[Path, ...],
@@ -198,16 +213,37 @@ def check(
         sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
     if fix:
         results = fix_and_recheck(config, results)
+    baseline = baseline or (config.root / config.baseline if config.baseline else None)
     if baseline is not None:
-        try:
-            results, known = apply_baseline(results, load_baseline(baseline))
-        except BaselineError as exc:
-            fail(str(exc))
-        if known:
-            click.echo(f"{known:,} known finding{'s' if known != 1 else ''} in the baseline "
-                       "not reported.", err=True)
+        results = filter_baseline(config, results, baseline)
     click.echo(render_check(results, output_format), nl=False)
     sys.exit(exit_code(results))
+
+
+def filter_baseline(config: Config, results: list[FileResult], path: Path) -> list[FileResult]:
+    """Drop the findings the baseline accounts for; say on stderr how many, and how
+    many baselined ones no longer occur."""
+    try:
+        outcome = apply_baseline(
+            results, load_baseline(path), root=config.root,
+            rules=selected_rules(config.select, config.ignore),
+        )
+    except BaselineError as exc:
+        fail(str(exc))
+    if outcome.known:
+        click.echo(f"{_plural(outcome.known, 'known finding')} in the baseline not reported.",
+                   err=True)
+    if outcome.stale:
+        click.echo(
+            f"{_plural(outcome.stale, 'baselined finding')} no longer "
+            f"occur{'s' if outcome.stale == 1 else ''}; run `testgrade baseline --prune`.",
+            err=True,
+        )
+    return outcome.results
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def printable_diff(diff: str) -> str:
@@ -226,6 +262,64 @@ def fix_and_recheck(config: Config, results: Sequence[FileResult]) -> list[FileR
         click.echo(f"Fixed {count:,} finding{'s' if count != 1 else ''} "
                    f"in {files:,} file{'s' if files != 1 else ''}.", err=True)
     return results
+
+
+@main.command("baseline")
+@paths_argument
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+    help=f"The baseline file (default: the `baseline` config key, else {DEFAULT_BASELINE} "
+    "in the project root).",
+)
+@click.option(
+    "--prune", "prune_only", is_flag=True,
+    help="Only remove recorded findings that no longer occur; never add new ones.",
+)
+@select_option
+@ignore_option
+@config_option
+@jobs_option
+@no_cache_option
+def baseline_command(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    prune_only: bool,
+    select: str | None,
+    ignore: str | None,
+    config_file: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+) -> None:
+    """Record today's findings under PATHS so `check` fails only on new ones.
+
+    Each finding is kept as a fingerprint that does not depend on line numbers,
+    so editing around legacy violations does not resurface them. Commit the
+    file; `testgrade check` reads it through --baseline or the `baseline` key.
+    """
+    from testgrade.fileio import atomic_write
+
+    config, targets = prepare(paths, config_file, select, ignore)
+    target = output or config.root / (config.baseline or DEFAULT_BASELINE)
+    results = collect(config, targets, jobs, use_cache=not no_cache)
+    if prune_only:
+        try:
+            existing = load_baseline(target)
+        except BaselineError as exc:
+            fail(str(exc))
+        updated, removed = prune(
+            existing, results, root=config.root,
+            rules=selected_rules(config.select, config.ignore),
+        )
+        done = f"removed {_plural(removed, 'stale finding')}, {updated.total:,} remain"
+    else:
+        updated = record(results)
+        files = len(updated.entries)
+        done = f"recorded {_plural(updated.total, 'finding')} in {_plural(files, 'file')}"
+    try:
+        atomic_write(target, render_baseline(updated).encode("utf-8", "surrogateescape"))
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or type(exc).__name__}")
+    click.echo(f"testgrade: {printable(str(target))}: {done}.", err=True)
 
 
 @main.command()

@@ -89,6 +89,7 @@ class Config:
     deprecated_imports: Mapping[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     limits: Limits = field(default_factory=Limits)
+    baseline: str | None = None  # the baseline file `check` applies, relative to root
 
     def with_overrides(
         self, select: tuple[str, ...] | None = None, ignore: tuple[str, ...] = ()
@@ -163,6 +164,12 @@ def _rule_prefixes(key: str, value: Any) -> tuple[str, ...]:
         if not prefix or not any(rule_id.startswith(prefix) for rule_id in known):
             raise ConfigError(f"`{key}` names no known rule: {prefix!r}")
     return prefixes
+
+
+def _path_string(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"`{key}` must be a file path, got {_type_name(value)}")
+    return value
 
 
 def _positive_int(key: str, value: Any) -> int:
@@ -299,6 +306,7 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "deprecated-imports": ("deprecated_imports", _parse_deprecated),
     "scoring": ("scoring", _parse_scoring),
     "limits": ("limits", _parse_limits),
+    "baseline": ("baseline", _path_string),
 }
 
 

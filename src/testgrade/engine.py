@@ -25,6 +25,7 @@ from testgrade.checks.base import FileContext, Report, Rule
 from testgrade.checks.bvj import MissingBvj
 from testgrade.classify import kind_from_path, kinds_from_code, role_of, strongest
 from testgrade.config import Config
+from testgrade.fingerprints import fingerprint, normalise_code
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
 from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
@@ -67,7 +68,10 @@ class RuleSelection:
 
 def file_error(relpath: str, message: str, line: int = 1, column: int = 1) -> FileResult:
     """The result for a file that could not be read, decoded or parsed."""
-    finding = Finding(relpath, line, column, PARSE_ERROR, message, Severity.ERROR)
+    finding = Finding(
+        relpath, line, column, PARSE_ERROR, message, Severity.ERROR,
+        fingerprint=fingerprint(relpath, PARSE_ERROR, Severity.ERROR.value, (), ""),
+    )
     return FileResult(
         path=relpath, role=role_of(relpath), kind=Kind.UNIT,
         lines=0, tests=0, tests_with_bvj=0, findings=(finding,),
@@ -106,7 +110,7 @@ def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileRe
     return file_error(relpath, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1)
 
 
-def _dispatch(rules: list[Rule], statements: list[Statement]) -> None:
+def _dispatch(rules: list[Rule], statements: list[Statement], ctx: FileContext) -> None:
     """Statement-level visits for every rule, then one expression walk if any rule asks."""
     table: dict[type, list[Callable[[Statement], None]]] = {}
     for statement in statements:
@@ -125,9 +129,24 @@ def _dispatch(rules: list[Rule], statements: list[Statement]) -> None:
             if issubclass(node_type, UNWALKED_TYPES):
                 raise TypeError(f"{type(rule).__name__}: the expression walk never visits "
                                 f"{node_type.__name__} nodes")
-            handlers[node_type].append(handler)
+            handlers[node_type].append(_in_scope(handler, ctx))
     if handlers:
         walk_expressions(statements, handlers)
+
+
+def _in_scope(handler: ExpressionHandler, ctx: FileContext) -> ExpressionHandler:
+    """Keeps `ctx.scope_names` current for the reports a handler makes: the classes and
+    functions around the node, a def's own name included for its decorators and defaults."""
+
+    def call(node: cst.CSTNode, statement: Statement) -> None:
+        names = tuple(scope.name.value for scope in statement.scopes)
+        owner = statement.node
+        if isinstance(owner, (cst.FunctionDef, cst.ClassDef)):
+            names += (owner.name.value,)
+        ctx.scope_names = names
+        handler(node, statement)
+
+    return call
 
 
 def _resolve(
@@ -159,6 +178,7 @@ def _resolve(
             used.update(id(d) for d in silencing)
             continue
         spec = catalogue[report.rule]
+        severity = report.severity or spec.severity
         findings.append(
             Finding(
                 path=relpath,
@@ -166,15 +186,29 @@ def _resolve(
                 column=column,
                 rule=report.rule,
                 message=report.message,
-                severity=report.severity or spec.severity,
+                severity=severity,
                 fixable=spec.fixable if report.fixable is None else report.fixable,
                 cause=report.cause,
+                fingerprint=fingerprint(
+                    relpath, report.rule, severity.value, report.scopes,
+                    _anchor(module, report.node),
+                ),
             )
         )
     suppressions = [
         Suppression(d.line, d.rules, d.reason, d.whole_file, id(d) in used) for d in directives
     ]
     return sorted(findings), suppressions
+
+
+def _anchor(module: cst.Module, node: cst.CSTNode | None) -> str:
+    """What a finding is about, as code that does not change when lines move: a
+    definition by its name (its body may change), anything else by its source."""
+    if node is None:
+        return ""
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        return f"{type(node).__name__} {node.name.value}"
+    return normalise_code(module.code_for_node(node))
 
 
 def lint_source(
@@ -229,7 +263,7 @@ def lint_source(
         if (rule_id in enabled or rule_class is MissingBvj) and rule_class.applies_to(ctx)
     ]
     if statements:
-        _dispatch(rules, statements)
+        _dispatch(rules, statements, ctx)
     for rule in rules:
         rule.finish()
     reports = [r for rule in rules for r in rule.reports if r.rule in enabled]

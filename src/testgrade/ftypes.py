@@ -51,6 +51,9 @@ class Finding:
     # "kind:base-class:BaseIntegrationTest"); empty when the finding is its own cause.
     # The audit groups findings by it.
     cause: str = field(default="", compare=False)
+    # Identifies the finding across edits that do not touch it (lines moving, other
+    # findings appearing); see testgrade.fingerprints. The baseline matches on it.
+    fingerprint: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "fixable": finding.fixable,
         "cause": finding.cause,
+        "fingerprint": finding.fingerprint,
     }
 
 
@@ -46,6 +47,7 @@ def finding_from_dict(record: Any) -> Finding:
             severity=Severity(record["severity"]),
             fixable=_typed(record, "fixable", bool),
             cause=_typed(record, "cause", str) if "cause" in record else "",
+            fingerprint=_typed(record, "fingerprint", str) if "fingerprint" in record else "",
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"not a finding: {exc}") from None

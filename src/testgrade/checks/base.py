@@ -32,6 +32,9 @@ class FileContext:
     package: str | None  # dotted package the file sits in, if it is importable
     config: Config
     module: cst.Module | None = None
+    # Names of the classes and functions enclosing the node the expression pass is
+    # at; the engine keeps it current so reports made there get their scopes.
+    scope_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Report:
     severity: Severity | None = None  # None: the catalogue default
     fixable: bool | None = None
     cause: str = ""  # see Finding.cause
+    scopes: tuple[str, ...] = ()  # enclosing class and function names, for the fingerprint
 
 
 class Rule:
@@ -71,8 +75,14 @@ class Rule:
         fixable: bool | None = None,
         cause: str = "",
     ) -> None:
-        line_node = statement.line_node if statement is not None else None
-        self.reports.append(Report(self.id, message, node, line_node, severity, fixable, cause))
+        if statement is not None:
+            line_node: cst.CSTNode | None = statement.line_node
+            scopes = tuple(scope.name.value for scope in statement.scopes)
+        else:
+            line_node, scopes = None, self.ctx.scope_names
+        self.reports.append(
+            Report(self.id, message, node, line_node, severity, fixable, cause, scopes)
+        )
 
     def expression_handlers(self) -> dict[type[cst.CSTNode], ExpressionHandler]:
         """Handlers for the expression walk, `handler(node, statement)`; empty means
