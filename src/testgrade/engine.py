@@ -110,33 +110,49 @@ def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileRe
     return file_error(relpath, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1)
 
 
-def _dispatch(rules: list[Rule], statements: list[Statement], ctx: FileContext) -> None:
-    """Statement-level visits for every rule, then one expression walk if any rule asks."""
-    table: dict[type, list[Callable[[Statement], None]]] = {}
+def _dispatch(
+    rules: list[Rule], statements: list[Statement], ctx: FileContext
+) -> dict[int, Statement]:
+    """Statement-level visits for every rule, then one expression walk if any rule asks.
+
+    Returns the statement each report was made from (by id of the report), which
+    is where `positions.locate` starts looking for it."""
+    origins: dict[int, Statement] = {}
+    table: dict[type, list[tuple[list[Report], Callable[[Statement], None]]]] = {}
     for statement in statements:
         node_type = type(statement.node)
         methods = table.get(node_type)
         if methods is None:
             name = f"visit_{node_type.__name__}"
             methods = table[node_type] = [
-                getattr(rule, name) for rule in rules if hasattr(rule, name)
+                (rule.reports, getattr(rule, name)) for rule in rules if hasattr(rule, name)
             ]
-        for method in methods:
+        for reports, method in methods:
+            count = len(reports)
             method(statement)
+            for report in reports[count:]:
+                origins[id(report)] = statement
     handlers: dict[type, list[ExpressionHandler]] = defaultdict(list)
     for rule in rules:
         for node_type, handler in rule.expression_handlers().items():
             if issubclass(node_type, UNWALKED_TYPES):
                 raise TypeError(f"{type(rule).__name__}: the expression walk never visits "
                                 f"{node_type.__name__} nodes")
-            handlers[node_type].append(_in_scope(handler, ctx))
+            handlers[node_type].append(_tracked(handler, rule.reports, origins, ctx))
     if handlers:
         walk_expressions(statements, handlers)
+    return origins
 
 
-def _in_scope(handler: ExpressionHandler, ctx: FileContext) -> ExpressionHandler:
-    """Keeps `ctx.scope_names` current for the reports a handler makes: the classes and
-    functions around the node, a def's own name included for its decorators and defaults."""
+def _tracked(
+    handler: ExpressionHandler,
+    reports: list[Report],
+    origins: dict[int, Statement],
+    ctx: FileContext,
+) -> ExpressionHandler:
+    """The handler, with `ctx.scope_names` kept current for the reports it makes (the
+    classes and functions around the node, a def's own name included for its
+    decorators and defaults) and the statement of each report noted in `origins`."""
 
     def call(node: cst.CSTNode, statement: Statement) -> None:
         names = tuple(scope.name.value for scope in statement.scopes)
@@ -144,7 +160,10 @@ def _in_scope(handler: ExpressionHandler, ctx: FileContext) -> ExpressionHandler
         if isinstance(owner, (cst.FunctionDef, cst.ClassDef)):
             names += (owner.name.value,)
         ctx.scope_names = names
+        count = len(reports)
         handler(node, statement)
+        for report in reports[count:]:
+            origins[id(report)] = statement
 
     return call
 
@@ -154,11 +173,17 @@ def _resolve(
     module: cst.Module,
     relpath: str,
     directives: list[Directive],
+    *,
+    text: str,
+    statements: list[Statement],
+    origins: dict[int, Statement],
 ) -> tuple[list[Finding], list[Suppression]]:
     catalogue = load_catalogue()
     reports = list(reports)
-    nodes = [n for r in reports for n in (r.node, r.line_node) if n is not None]
-    positions = locate(module, nodes)
+    targets = [
+        (n, origins.get(id(r))) for r in reports for n in (r.node, r.line_node) if n is not None
+    ]
+    positions = locate(module, text, targets, statements)
     file_wide = [d for d in directives if d.whole_file]
     by_line: dict[int, list[Directive]] = defaultdict(list)
     for directive in directives:
@@ -262,12 +287,14 @@ def lint_source(
         for rule_id, rule_class in RULES.items()
         if (rule_id in enabled or rule_class is MissingBvj) and rule_class.applies_to(ctx)
     ]
-    if statements:
-        _dispatch(rules, statements, ctx)
+    origins = _dispatch(rules, statements, ctx) if statements else {}
     for rule in rules:
         rule.finish()
     reports = [r for rule in rules for r in rule.reports if r.rule in enabled]
-    findings, suppressions = _resolve(reports, module, relpath, find_directives(decoded.text))
+    findings, suppressions = _resolve(
+        reports, module, relpath, find_directives(decoded.text),
+        text=decoded.text, statements=statements, origins=origins,
+    )
     counter = next((r for r in rules if isinstance(r, MissingBvj)), None)
     return FileResult(
         path=relpath,

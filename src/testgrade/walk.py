@@ -69,11 +69,14 @@ def iter_statements(module: cst.Module) -> Iterator[Statement]:
         yield Statement(node, node, scopes, indent)
         inner = scopes + (node,) if isinstance(node, (cst.ClassDef, cst.FunctionDef)) else scopes
         children: list[tuple[cst.CSTNode, tuple[Scope, ...], str]] = []
+        base = indent
+        if isinstance(node, cst.Match):  # its cases are indented, then their bodies
+            base += default_indent if node.indent is None else node.indent
         for block in _blocks(node):
             if isinstance(block, cst.IndentedBlock):
-                deeper = indent + (default_indent if block.indent is None else block.indent)
+                deeper = base + (default_indent if block.indent is None else block.indent)
             else:  # a one-line suite sits on its statement's line, at its indentation
-                deeper = indent
+                deeper = base
             children.extend((stmt, inner, deeper) for stmt in _suite_statements(block))
         stack.extend(reversed(children))
 
