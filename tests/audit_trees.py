@@ -8,23 +8,33 @@ each file it wrote, so a bug in the real model cannot hide in both places.
 from __future__ import annotations
 
 import random
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import Cli
+from conftest import REPO, Cli
 
-RULE_CATEGORY = {
-    "TG000": "integrity",
-    "TG101": "real-services",
-    "TG201": "imports",
-    "TG202": "imports",
-    "TG301": "documentation",
-    "TG302": "documentation",
-    "TG401": "size",
-}
-CATEGORY_ORDER = ["real-services", "imports", "documentation", "size", "integrity"]
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def _catalogue_categories() -> dict[str, str]:
+    """Each rule's category, read from the catalogue files (so a new rule just works)."""
+    categories = {}
+    for path in sorted((REPO / "rules").glob("TG*.toml")):
+        categories[path.stem] = tomllib.loads(path.read_text(encoding="utf-8"))["category"]
+    return categories
+
+
+RULE_CATEGORY = _catalogue_categories()
+# Report order and default weights as docs/scoring.md states them; a category a new
+# rule brings in comes after these and weighs 1 until configured.
+_DOCUMENTED_ORDER = ["real-services", "imports", "documentation", "size", "integrity"]
+CATEGORY_ORDER = _DOCUMENTED_ORDER + sorted(set(RULE_CATEGORY.values()) - set(_DOCUMENTED_ORDER))
 DEFAULT_WEIGHTS = {"real-services": 3, "imports": 2, "documentation": 2, "size": 1, "integrity": 1}
 
 BVJ = '''"""
@@ -107,6 +117,8 @@ def expected_scores(
     worst: dict[str, dict[str, str]] = defaultdict(dict)
     for finding in check["findings"]:
         category = RULE_CATEGORY[finding["rule"]]
+        if category not in checked:
+            continue
         if worst[finding["path"]].get(category) != "error":
             worst[finding["path"]][category] = finding["severity"]
     exact: dict[str, float | None] = {}
@@ -123,9 +135,10 @@ def expected_scores(
             exact[category] = 0.0
         else:
             exact[category] = 100.0 * max(0.0, 1.0 - penalty / applicable)
-    present = {c: s for c, s in exact.items() if s is not None and weights[c] > 0}
-    total = sum(weights[c] for c in present)
-    overall = sum(s * weights[c] for c, s in present.items()) / total if total else None
+    weight = {c: weights.get(c, 1.0) for c in CATEGORY_ORDER}
+    present = {c: s for c, s in exact.items() if s is not None and weight[c] > 0}
+    total = sum(weight[c] for c in present)
+    overall = sum(s * weight[c] for c, s in present.items()) / total if total else None
     rounded = {c: None if s is None else round(s, 1) for c, s in exact.items()}
     return rounded, None if overall is None else round(overall, 1)
 
@@ -138,3 +151,58 @@ def separate_stderr_cli() -> Cli:
     except TypeError:  # click >= 8.2 always keeps them apart
         pass
     return cli
+
+
+# --- a three-service tree for areas, root causes and ranking ---------------------
+
+SERVICES = ("auth_service", "billing_service", "search_service")
+SERVICES_PYPROJECT = """[tool.testgrade]
+integration-paths = ["**/integration/**", "**/e2e/**"]
+
+[tool.testgrade.size]
+warn = 40
+max = 80
+
+[tool.testgrade.deprecated-imports]
+"shared.logging.old_factory" = "shared.logging.ssot"
+"billing.legacy_client" = "billing.client"
+"""
+
+
+def write_services_tree(root: Path, seed: int) -> None:
+    """Three services with different troubles, from a seed: mocks concentrated in some
+    services, two deprecated modules imported here and there, an oversized family
+    (`_batchN`), modules that collect no tests, a merge-conflict marker."""
+    rng = random.Random(seed)
+    (root / "pyproject.toml").write_text(SERVICES_PYPROJECT)
+
+    def put(relpath: str, text: str) -> None:
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+    mock_rate = dict(zip(SERVICES, rng.sample([0.7, 0.4, 0.05], 3)))
+    for service in SERVICES:
+        put(f"{service}/__init__.py", "")
+        put(f"{service}/tests/__init__.py", "")
+        for n in range(rng.randint(3, 6)):
+            tier = rng.choice(["unit", "unit", "integration", "integration", "e2e"])
+            parts = [rng.choice([BVJ, BVJ, BVJ, PARTIAL_BVJ, ""])]
+            if tier != "unit" and rng.random() < mock_rate[service]:
+                parts.append("from unittest.mock import patch\n")
+            if rng.random() < 0.3:
+                parts.append(rng.choice(["from shared.logging.old_factory import get\n",
+                                         "import billing.legacy_client as client\n"]))
+            if rng.random() < 0.15:
+                parts.append("from . import helpers\n")
+            tests = rng.choice([0, 1, 2, 3, 3])
+            for t in range(tests):
+                parts.append(f"\n\ndef test_{tier}_{t}():\n    assert {t} == {t}\n")
+            put(f"{service}/tests/{tier}/test_{service[:4]}_{n}.py", "".join(parts))
+    family = rng.choice(SERVICES)
+    for n in range(1, rng.randint(2, 4)):
+        body = BVJ + "".join(f"\n\ndef test_case_{k}():\n    assert {k}\n" for k in range(16))
+        put(f"{family}/tests/integration/test_event_stream_batch{n}.py", body)
+    broken = rng.choice(SERVICES)
+    put(f"{broken}/tests/unit/test_merge.py",
+        BVJ + "<<<<<<< HEAD\nA = 1\n=======\nA = 2\n>>>>>>> branch\n")

@@ -4,7 +4,10 @@ One entry per checked file, at `.testgrade_cache/v1/<2 hex>/<62 hex>`, named by
 the SHA-256 of everything that can change the result: the file's bytes, its
 relative path and package, the effective configuration (settings fingerprint
 plus the rule selection), the testgrade version and code, and the libcst version. An
-entry is therefore never stale, only unused; nothing needs invalidating.
+entry is therefore never stale, only unused; nothing needs invalidating. The one
+result that depends on other files, TG203's (imports resolved by reading other
+modules), carries the stamps of the paths it looked at: an entry whose stamps no
+longer hold is a miss.
 
 The cache may only change speed, never findings: an entry that is missing,
 truncated, corrupt, unreadable or being written by another run is a miss; a
@@ -25,6 +28,7 @@ from testgrade.config import Config
 from testgrade.fileio import atomic_write
 from testgrade.ftypes import FileResult
 from testgrade.records import decode_result, encode_result
+from testgrade.resolution import stamps_hold
 
 CACHE_DIRECTORY = ".testgrade_cache"
 LAYOUT = "v1"
@@ -88,10 +92,21 @@ def config_salt(config: Config) -> bytes:
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
 
 
+def _depends(raw: object) -> list[tuple[str, str]]:
+    """The (path, stamp) pairs an entry was computed from (TG203 reads other modules)."""
+    if not isinstance(raw, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in raw
+    ):
+        raise ValueError("malformed depends")
+    return [(path, stamp) for path, stamp in raw]
+
+
 class Cache:
     """Lookups and stores by content key; every failure is a miss or a skipped write."""
 
     def __init__(self, config: Config, directory: Path | None = None) -> None:
+        self.project = Path(config.root).resolve()
+        self.stamps: dict[str, str] = {}  # per run: files do not change under a run
         self.root = Path(directory) if directory else Path(config.root) / CACHE_DIRECTORY
         self.entries = self.root / LAYOUT
         self.salt = config_salt(config)
@@ -118,6 +133,9 @@ class Cache:
             result = decode_result(record["result"])
             if result.path != relpath:
                 raise ValueError("entry for another file")
+            depends = _depends(record.get("depends", []))
+            if not stamps_hold(self.project, depends, self.stamps):
+                raise ValueError("a file the result depends on has changed")
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             self.misses += 1
             return None
@@ -127,9 +145,10 @@ class Cache:
     def put(self, key: str, result: FileResult) -> None:
         if not self.writable:
             return
-        data = json.dumps(
-            {"key": key, "result": encode_result(result)}, separators=(",", ":")
-        ).encode("ascii")
+        record: dict[str, object] = {"key": key, "result": encode_result(result)}
+        if result.depends:
+            record["depends"] = [list(pair) for pair in result.depends]
+        data = json.dumps(record, separators=(",", ":")).encode("ascii")
         path = self._path(key)
         try:
             if not self.root.is_dir():

@@ -53,6 +53,9 @@ class RuleSpec:
     options: dict[str, str]
     valid: tuple[Example, ...]
     invalid: tuple[Example, ...]
+    # Off-by-default rules run only when their settings switch them on
+    # (Config.opted_in) or when `select` names their full id.
+    default_enabled: bool = True
 
 
 class CatalogueError(Exception):
@@ -94,6 +97,7 @@ def _rule(path: Path) -> RuleSpec:
             options=dict(raw.get("options", {})),
             valid=tuple(_example(e) for e in raw.get("valid", ())),
             invalid=tuple(_example(e) for e in raw.get("invalid", ())),
+            default_enabled=bool(raw.get("default-enabled", True)),
         )
     except KeyError as exc:
         raise CatalogueError(f"{path.name}: missing field {exc}") from None
@@ -122,7 +126,8 @@ def describe(spec: RuleSpec) -> str:
         f"## {spec.id} {spec.name}",
         "",
         f"Category: {CATEGORIES[spec.category]} (`{spec.category}`) · "
-        f"default severity: {spec.severity.value} · fix: {fix}",
+        f"default severity: {spec.severity.value} · fix: {fix}"
+        + ("" if spec.default_enabled else " · off by default"),
         "",
         "### What it does",
         "",
@@ -155,11 +160,22 @@ def catalogue_markdown() -> str:
     return header + "".join("\n" + describe(spec) for spec in load_catalogue().values())
 
 
-def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> frozenset[str]:
-    """The rule ids a run with these --select / --ignore prefixes enables."""
+def selected_rules(
+    select: Sequence[str], ignore: Sequence[str], opted_in: Sequence[str] = ()
+) -> frozenset[str]:
+    """The rule ids a run with these --select / --ignore prefixes enables.
+
+    A rule that is off by default runs only when its settings switch it on
+    (`opted_in`, from `Config.opted_in()`) or `select` names its full id.
+    """
+
+    def wanted(spec: RuleSpec) -> bool:
+        if not spec.default_enabled:
+            return spec.id in opted_in or spec.id in select
+        return not select or any(spec.id.startswith(p) for p in select)
+
     return frozenset(
-        rule_id
-        for rule_id in load_catalogue()
-        if (not select or any(rule_id.startswith(p) for p in select))
-        and not any(rule_id.startswith(p) for p in ignore)
+        spec.id
+        for spec in load_catalogue().values()
+        if wanted(spec) and not any(spec.id.startswith(p) for p in ignore)
     )

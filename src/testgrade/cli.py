@@ -366,8 +366,19 @@ def rule(rule_id: str) -> None:
     help="Exit 1 if the overall score is below SCORE (0-100).",
 )
 @click.option(
-    "--compare", "previous", type=click.Path(path_type=Path, dir_okay=False),
-    help="Show score changes against an earlier `audit --format json` report.",
+    "--compare", "previous", type=click.Path(path_type=Path, dir_okay=False), multiple=True,
+    help="Show score and findings changes against an earlier `audit --format json` report; "
+    "repeat it to also chart them all (changes are against the last one).",
+)
+@click.option(
+    "--summary", is_flag=True,
+    help="With --format markdown: the short version for a pull-request comment (< 65,000 "
+    "characters).",
+)
+@click.option(
+    "--history", "history_dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Chart the score per category over time from the audit JSON reports in DIR.",
+    metavar="DIR",
 )
 @run_options
 def audit(
@@ -375,7 +386,9 @@ def audit(
     output_format: str,
     output: Path | None,
     fail_under: float | None,
-    previous: Path | None,
+    previous: tuple[Path, ...],
+    summary: bool,
+    history_dir: Path | None,
     select: str | None,
     ignore: str | None,
     config_file: Path | None,
@@ -389,27 +402,35 @@ def audit(
     explains how they become scores. Exits 1 only if the score is under
     --fail-under, 2 on a usage or configuration error.
     """
-    import shutil
-
     from testgrade.audit import build_report, render
-    from testgrade.audit.compare import CompareError, load_previous
+    from testgrade.audit.compare import CompareError, load_history, load_previous
     from testgrade.fileio import atomic_write
 
-    earlier = None
-    if previous is not None:
+    if summary and output_format != "markdown":
+        fail("--summary needs --format markdown")
+    earlier: list[tuple[str, dict]] = []
+    try:
+        for path in previous:
+            earlier.append((path.name, load_previous(path)))
+    except CompareError as exc:
+        fail(f"--compare: {exc}")
+    history = list(earlier) if len(earlier) > 1 else []
+    if history_dir is not None:
         try:
-            earlier = load_previous(previous)
+            history = load_history(history_dir) + history
         except CompareError as exc:
-            fail(f"--compare: {exc}")
+            fail(f"--history: {exc}")
     config, targets = prepare(paths, config_file, select, ignore)
     results = collect(config, targets, jobs, use_cache=not no_cache, shard=_shard(shard))
     report = build_report(
         results, config, list(paths), fail_under=fail_under,
-        previous=earlier, previous_source=str(previous or ""),
+        previous=earlier[-1][1] if earlier else None,
+        previous_source=earlier[-1][0] if earlier else "",
+        history=history,
     )
     tty = output is None and sys.stdout.isatty()
-    width = shutil.get_terminal_size().columns if tty else 100
-    text = render(report, output_format, color=tty, width=width)
+    text = render(report, output_format, color=tty and not _no_color(), width=_width(tty),
+                  summary=summary)
     # Undecodable file names arrive as lone surrogates; show them, never crash on them.
     data = text.encode("utf-8", "backslashreplace")
     if output is None:
@@ -425,6 +446,23 @@ def audit(
         shown = "n/a" if score is None else f"{score:.1f}"
         click.echo(f"testgrade: score {shown} does not meet --fail-under {fail_under:g}", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+def _no_color() -> bool:
+    """https://no-color.org: any non-empty NO_COLOR turns colour off."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _width(tty: bool) -> int:
+    """The report's width: COLUMNS if set (also when piped), else the terminal's, else 100."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if tty:
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return 100
 
 
 @main.command()
@@ -456,7 +494,8 @@ def merge(
 
         config, _ = prepare((), config_file, None, None)
         report = build_report(results, config, [])
-        text = render(report, output_format, color=sys.stdout.isatty(), width=100)
+        tty = sys.stdout.isatty()
+        text = render(report, output_format, color=tty and not _no_color(), width=_width(tty))
         click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), nl=False)
         return
     if output_format not in CHECK_FORMATS:

@@ -75,6 +75,22 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """`[tool.testgrade.audit]`: how the report slices the tree (never what is found)."""
+
+    # Area name -> gitignore-style patterns, in config order (the first match wins);
+    # empty: one area per top-level directory.
+    areas: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EnvironPolicy:
+    """TG505: where tests may read the environment directly (path patterns)."""
+
+    allowed_modules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the file the settings came from, if any
@@ -89,6 +105,19 @@ class Config:
     deprecated_imports: Mapping[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     limits: Limits = field(default_factory=Limits)
+    audit: AuditSettings = field(default_factory=AuditSettings)
+    # Static module resolution (TG203): None means "found from the layout".
+    first_party: tuple[str, ...] | None = None
+    source_roots: tuple[str, ...] | None = None
+    assertion_helpers: tuple[str, ...] = ()  # TG501: calls that count as assertions
+    require_markers: tuple[str, ...] = ()  # TG504 (on when set): markers integration tests need
+    environ: EnvironPolicy | None = None  # TG505 (on when set)
+
+    def opted_in(self) -> tuple[str, ...]:
+        """Rules that are off by default and switched on by their settings."""
+        return (("TG504",) if self.require_markers else ()) + (
+            ("TG505",) if self.environ is not None else ()
+        )
     baseline: str | None = None  # the baseline file `check` applies, relative to root
 
     def with_overrides(
@@ -113,6 +142,11 @@ class Config:
                 self.bvj,
                 sorted(self.deprecated_imports.items()),
                 self.limits,
+                self.first_party,
+                self.source_roots,
+                self.assertion_helpers,
+                self.require_markers,
+                self.environ,
             )
         )
 
@@ -294,6 +328,57 @@ def _parse_limits(key: str, value: Any) -> Limits:
     )
 
 
+def _parse_audit(key: str, value: Any) -> AuditSettings:
+    table = _table(key, value)
+    _check_keys(f"{key}.", table, {"areas"})
+    areas: dict[str, tuple[str, ...]] = {}
+    for name, patterns in _table(f"{key}.areas", table.get("areas", {})).items():
+        where = f"{key}.areas.{name!r}"
+        if not name.strip():
+            raise ConfigError(f"`{key}.areas` has an area with an empty name")
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        areas[name] = _glob_list(where, patterns)
+        if not areas[name]:
+            raise ConfigError(f"`{where}` must give at least one pattern")
+    return AuditSettings(areas=areas)
+
+
+def _dotted_list(key: str, value: Any) -> tuple[str, ...]:
+    names = _string_list(key, value)
+    for dotted in names:
+        if not all(part.isidentifier() for part in dotted.split(".")):
+            raise ConfigError(f"`{key}` has an invalid dotted name {dotted!r}")
+    return names
+
+
+def _relative_dirs(key: str, value: Any) -> tuple[str, ...]:
+    directories = _string_list(key, value)
+    for directory in directories:
+        parts = Path(directory).parts
+        if not directory.strip() or Path(directory).is_absolute() or ".." in parts:
+            raise ConfigError(
+                f"`{key}` entries must be directories inside the project, got {directory!r}"
+            )
+    return directories
+
+
+def _marker_names(key: str, value: Any) -> tuple[str, ...]:
+    markers = _string_list(key, value)
+    for marker in markers:
+        if not marker.isidentifier():
+            raise ConfigError(f"`{key}` has an invalid marker name {marker!r}")
+    return markers
+
+
+def _parse_environ(key: str, value: Any) -> EnvironPolicy:
+    table = _table(key, value)
+    _check_keys(f"{key}.", table, {"allowed-modules"})
+    return EnvironPolicy(
+        allowed_modules=_glob_list(f"{key}.allowed-modules", table.get("allowed-modules", []))
+    )
+
+
 _SCHEMA: dict[str, tuple[str, Validator]] = {
     "include": ("include", _glob_list),
     "exclude": ("exclude", _glob_list),
@@ -306,6 +391,12 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "deprecated-imports": ("deprecated_imports", _parse_deprecated),
     "scoring": ("scoring", _parse_scoring),
     "limits": ("limits", _parse_limits),
+    "audit": ("audit", _parse_audit),
+    "first-party": ("first_party", _dotted_list),
+    "source-roots": ("source_roots", _relative_dirs),
+    "assertion-helpers": ("assertion_helpers", _string_list),
+    "require-markers": ("require_markers", _marker_names),
+    "environ": ("environ", _parse_environ),
     "baseline": ("baseline", _path_string),
 }
 

@@ -48,7 +48,7 @@ class RuleSelection:
     """Which rules run on which file: select / ignore prefixes and per-file-ignores."""
 
     def __init__(self, config: Config) -> None:
-        self.enabled = selected_rules(config.select, config.ignore)
+        self.enabled = selected_rules(config.select, config.ignore, config.opted_in())
         self.per_file = [
             (pathspec.GitIgnoreSpec.from_lines([pattern]), prefixes)
             for pattern, prefixes in config.per_file_ignores.items()
@@ -305,6 +305,7 @@ def lint_source(
         tests_with_bvj=counter.tests_with_bvj if counter else 0,
         findings=tuple(findings),
         suppressions=tuple(suppressions),
+        depends=tuple(sorted(ctx.depends.items())),
     )
 
 

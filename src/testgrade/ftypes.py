@@ -79,6 +79,9 @@ class FileResult:
     tests_with_bvj: int
     findings: tuple[Finding, ...]
     suppressions: tuple[Suppression, ...] = ()
+    # Other files the findings depend on, as (path, stamp) pairs (see resolution.py):
+    # kept beside the cache entry, never in reports.
+    depends: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def errors(self) -> int:

@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from testgrade.catalogue import CATEGORIES, load_catalogue
-from testgrade.config import Scoring
+from testgrade.config import DEFAULT_WEIGHTS, Scoring
 from testgrade.ftypes import FileResult, Finding, Kind, Role, Severity
 
 NOT_APPLICABLE = "n/a"
@@ -40,6 +40,11 @@ APPLICABILITY: dict[str, str] = {
     "size": "all files",
     "integrity": "all files",
 }
+
+
+def applicability(category: str) -> str:
+    """Which files `category` is scored over, in words; a new category scores every file."""
+    return APPLICABILITY.get(category, "all files")
 
 
 def applies(category: str, result: FileResult) -> bool:
@@ -127,6 +132,16 @@ def weighted_mean(scores: Mapping[str, float | None], weights: Mapping[str, floa
     return sum(s * w for s, w in present) / total
 
 
+def category_weight(scoring: Scoring, category: str) -> float:
+    """A category's weight: configured, else its default, else 1 (a category a new
+    rule brings in counts like the size category until someone weighs it)."""
+    return scoring.weights.get(category, DEFAULT_WEIGHTS.get(category, 1.0))
+
+
+def _weights(scoring: Scoring) -> dict[str, float]:
+    return {category: category_weight(scoring, category) for category in CATEGORIES}
+
+
 def _round(score: float | None) -> float | None:
     return None if score is None else round(score, 1)
 
@@ -176,7 +191,7 @@ def file_score(result: FileResult, enabled: Collection[str], scoring: Scoring) -
         possible = result.kind is not Kind.UNIT if category == "real-services" else True
         if mine or (checked and possible):
             per_category[category] = _file_category_score(mine)
-    score = _round(weighted_mean(per_category, scoring.weights))
+    score = _round(weighted_mean(per_category, _weights(scoring)))
     return FileScore(
         path=result.path,
         role=result.role,
@@ -192,10 +207,15 @@ def file_score(result: FileResult, enabled: Collection[str], scoring: Scoring) -
 
 
 def score_results(
-    results: Sequence[FileResult], scoring: Scoring, enabled: Collection[str] | None = None
+    results: Sequence[FileResult],
+    scoring: Scoring,
+    enabled: Collection[str] | None = None,
+    *,
+    per_file: bool = True,
 ) -> AuditResult:
     """Score a run. `enabled`: the selected rules (default: all); a category
-    none of whose rules ran is n/a, since its silence proves nothing."""
+    none of whose rules ran is n/a, since its silence proves nothing.
+    `per_file=False` skips the per-file scores (for what-if rescoring)."""
     enabled = set(load_catalogue()) if enabled is None else set(enabled)
     exact: dict[str, float | None] = {}
     categories = []
@@ -209,7 +229,7 @@ def score_results(
             CategoryScore(
                 id=category,
                 name=CATEGORIES[category],
-                weight=scoring.weights.get(category, 0.0),
+                weight=category_weight(scoring, category),
                 rules=tuple(rules),
                 applicable_files=applicable,
                 error_files=errors,
@@ -219,8 +239,8 @@ def score_results(
                 grade=grade_for(rounded, scoring.bands),
             )
         )
-    overall = _round(weighted_mean(exact, scoring.weights))
-    files = tuple(file_score(r, enabled, scoring) for r in results)
+    overall = _round(weighted_mean(exact, _weights(scoring)))
+    files = tuple(file_score(r, enabled, scoring) for r in results) if per_file else ()
     return AuditResult(
         score=overall,
         grade=grade_for(overall, scoring.bands),

@@ -11,10 +11,13 @@ from testgrade.audit.terminal import render_terminal
 FORMATS = ("text", "markdown", "json", "html")
 
 
-def render(report: Report, output_format: str, *, color: bool = False, width: int = 100) -> str:
-    """The report in one of FORMATS."""
+def render(
+    report: Report, output_format: str, *, color: bool = False, width: int = 100,
+    summary: bool = False,
+) -> str:
+    """The report in one of FORMATS; `summary`: Markdown's short pull-request version."""
     if output_format == "markdown":
-        return render_markdown(report)
+        return render_markdown(report, summary=summary)
     if output_format == "json":
         return render_json(report)
     if output_format == "html":

@@ -1,7 +1,11 @@
-"""The audit as JSON: `{"score", "grade", "categories", "files", "summary"}`.
+"""The audit as JSON: `{"schema", "score", "grade", "categories", "files", "areas",
+"root_causes", "summary"}`, carrying everything the other formats show.
 
-Keys come out in a fixed order (dicts are built in order, never sorted at dump
-time) so that two runs on the same tree give the same bytes, apart from the date.
+`schema` is the version of this layout (bumped when a key changes meaning or
+goes away; new keys may appear without a bump), so a history of audits can be
+read back. Keys come out in a fixed order (dicts are built in order, never
+sorted at dump time) so that two runs on the same tree give the same bytes,
+apart from the date.
 """
 
 from __future__ import annotations
@@ -10,7 +14,12 @@ import json
 from typing import Any
 
 from testgrade import __version__
-from testgrade.audit.model import Recommendation, Report, RuleGroup
+from testgrade.audit.areas import AreaScore
+from testgrade.audit.causes import Action
+from testgrade.audit.compare import Change
+from testgrade.audit.model import FileEntry, Report, RuleGroup
+
+SCHEMA = 2  # 1: before areas, root causes and priorities
 from testgrade.records import finding_to_dict
 
 
@@ -24,14 +33,63 @@ def _group(group: RuleGroup) -> dict[str, Any]:
     }
 
 
-def _recommendation(rec: Recommendation) -> dict[str, Any]:
+def _action(action: Action) -> dict[str, Any]:
     return {
-        "priority": rec.priority,
-        "rule": rec.rule,
-        "text": rec.text,
-        "gain": rec.gain,
-        "score_if_fixed": rec.score_if_fixed,
-        "items": list(rec.items),
+        "priority": action.priority,
+        "key": action.key,
+        "root_cause": action.root_cause,
+        "text": action.title,
+        "why": action.why,
+        "rule": action.rules[0],
+        "rules": list(action.rules),
+        "severity": action.severity,
+        "findings": action.findings,
+        "fixable": action.fixable,
+        "files": [{"path": path, "findings": count} for path, count in action.files],
+        "effort": action.effort,
+        "gain": action.gain,
+        "gain_per_file": action.gain_per_file,
+        "score_if_fixed": action.score_if_fixed,
+        "command": action.command,
+        "items": list(action.items),
+    }
+
+
+def _entry(entry: FileEntry) -> dict[str, Any]:
+    return {"path": entry.path, "lines": entry.lines, "score": entry.score,
+            "grade": entry.grade, "reasons": list(entry.reasons)}
+
+
+def _area(area: AreaScore) -> dict[str, Any]:
+    return {
+        "name": area.name,
+        "patterns": list(area.patterns),
+        "path": area.path,
+        "score": area.score,
+        "grade": area.grade,
+        "files": area.files,
+        "lines": area.lines,
+        "tests": area.tests,
+        "findings": area.findings,
+        "errors": area.errors,
+        "files_by_kind": area.files_by_kind,
+        "categories": [
+            {"id": c.id, "score": c.score, "grade": c.grade,
+             "applicable_files": c.applicable_files, "failing_files": c.failing_files,
+             "findings": c.findings}
+            for c in area.categories
+        ],
+    }
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "score": change.score,
+        "previous_score": change.previous_score,
+        "score_delta": change.score_delta,
+        "findings": change.findings,
+        "previous_findings": change.previous_findings,
+        "findings_delta": change.findings_delta,
     }
 
 
@@ -39,6 +97,7 @@ def document(report: Report) -> dict[str, Any]:
     audit = report.audit
     comparison = report.comparison
     return {
+        "schema": SCHEMA,
         "score": audit.score,
         "grade": audit.grade,
         "categories": [
@@ -66,12 +125,15 @@ def document(report: Report) -> dict[str, Any]:
                 "lines": f.lines,
                 "role": f.role.value,
                 "kind": f.kind.value,
+                "area": report.file_areas.get(f.path, ""),
                 "tests": f.tests,
                 "tests_with_bvj": f.tests_with_bvj,
                 "findings": [finding_to_dict(x) for x in f.findings],
             }
             for f in audit.files
         ],
+        "areas": [_area(a) for a in report.areas],
+        "root_causes": [a.key for a in report.root_causes],
         "summary": {
             "version": __version__,
             "title": report.title,
@@ -101,19 +163,20 @@ def document(report: Report) -> dict[str, Any]:
             "strengths": list(report.strengths),
             "improvements": list(report.improvements),
             "not_assessed": list(report.not_assessed),
-            "exemplary": [
-                {"path": e.path, "lines": e.lines, "score": e.score, "grade": e.grade,
-                 "reasons": list(e.reasons)}
-                for e in report.exemplary
-            ],
-            "attention": [
-                {"path": e.path, "lines": e.lines, "score": e.score, "grade": e.grade,
-                 "reasons": list(e.reasons)}
-                for e in report.attention
-            ],
+            "exemplary": [_entry(e) for e in report.exemplary],
+            "exemplary_by_kind": {
+                kind: [_entry(e) for e in entries]
+                for kind, entries in report.exemplary_by_kind.items()
+            },
+            "no_test_modules": {
+                "files": len(report.no_test_modules),
+                "lines": report.no_test_lines,
+                "paths": [e.path for e in report.no_test_modules],
+            },
+            "attention": [_entry(e) for e in report.attention],
             "critical_issues": [_group(g) for g in report.critical],
             "warning_issues": [_group(g) for g in report.warning_groups],
-            "recommendations": [_recommendation(r) for r in report.recommendations],
+            "recommendations": [_action(r) for r in report.recommendations],
             "checklist": [
                 {"item": i.text, "done": i.done, "current": i.current} for i in report.checklist
             ],
@@ -125,7 +188,16 @@ def document(report: Report) -> dict[str, Any]:
                 "score_delta": comparison.overall,
                 "category_deltas": comparison.categories,
                 "previous_categories": comparison.previous_categories,
+                "findings": None if comparison.total is None else _change(comparison.total),
+                "categories": {k: _change(v)
+                               for k, v in (comparison.category_changes or {}).items()},
+                "areas": {k: _change(v) for k, v in (comparison.area_changes or {}).items()},
             },
+            "history": None if report.history is None else [
+                {"label": p.label, "score": p.score, "categories": p.categories,
+                 "findings": p.findings}
+                for p in report.history.points
+            ],
         },
     }
 

@@ -7,32 +7,36 @@ computes or words anything of its own, so the formats cannot disagree.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from testgrade.audit.compare import Comparison, compare
+from testgrade.audit.areas import AreaScore, area_of, score_areas
+from testgrade.audit.causes import INTEGRITY_RULE, Action, build_actions
+from testgrade.audit.compare import Comparison, History, compare
 from testgrade.catalogue import CATEGORIES, load_catalogue, selected_rules
 from testgrade.checks.size import limits_for
 from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding, Kind, Role, Severity
 from testgrade.scoring import (
-    APPLICABILITY,
     AuditResult,
     CategoryScore,
     FileScore,
+    applicability,
     applies,
     category_of,
+    category_weight,
     score_results,
 )
 
 TITLE = "Test compliance audit"
 STRENGTH_FLOOR = 90.0  # the issue's line between strengths and areas for improvement
-EXEMPLARY_LIMIT = 5
+# However high its score, a category failing in this many files is not a strength.
+STRENGTH_MAX_FAILING_FILES = 100
+EXEMPLARY_PER_KIND = 3
 ATTENTION_LIMIT = 10
 LIST_LIMIT = 50  # files listed per critical issue or recommendation, in every format
 
@@ -59,6 +63,11 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
+def and_more(total: int, shown: int) -> str:
+    """The line closing a capped list: "… and 352 more" ("" when nothing was left out)."""
+    return f"\u2026 and {total - shown:,} more" if total > shown else ""
+
+
 def percent(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(100.0 * part / whole, 1)
 
@@ -83,16 +92,6 @@ class RuleGroup:
     severity: str
     findings: int
     files: tuple[tuple[str, int], ...]  # (path, findings in it), most first
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    priority: str  # high, medium, low: by the overall-score gain of doing it
-    rule: str
-    text: str
-    gain: float  # overall score points gained if every finding of the rule is fixed
-    score_if_fixed: float | None
-    items: tuple[str, ...]  # the files, or what to do per file
 
 
 @dataclass(frozen=True)
@@ -130,14 +129,29 @@ class Report:
     strengths: tuple[str, ...]
     improvements: tuple[str, ...]
     not_assessed: tuple[str, ...]
-    exemplary: tuple[FileEntry, ...]
+    exemplary: tuple[FileEntry, ...]  # every kind's exemplary files, unit first
+    exemplary_by_kind: dict[str, tuple[FileEntry, ...]]
     attention: tuple[FileEntry, ...]
     critical: tuple[RuleGroup, ...]
     warning_groups: tuple[RuleGroup, ...]
-    recommendations: tuple[Recommendation, ...]
+    recommendations: tuple[Action, ...]  # ranked; each with its priority 1, 2 or 3
     checklist: tuple[CheckItem, ...]
+    areas: tuple[AreaScore, ...] = ()
+    file_areas: dict[str, str] = field(default_factory=dict)  # path -> area
+    no_test_modules: tuple[FileEntry, ...] = ()  # test modules that collect no test
+    no_test_lines: int = 0
+    verdict: str = ""
     fail_under: float | None = None
     comparison: Comparison | None = None
+    history: History | None = None
+
+    @property
+    def root_causes(self) -> tuple[Action, ...]:
+        """The actions where one edit clears many findings, in rank order."""
+        return tuple(a for a in self.recommendations if a.root_cause)
+
+    def priority(self, level: int) -> tuple[Action, ...]:
+        return tuple(a for a in self.recommendations if a.priority == level)
 
     @property
     def bvj_coverage(self) -> float | None:
@@ -149,12 +163,6 @@ class Report:
             return None
         return percent(self.mock_free_files, self.integration_files)
 
-    @property
-    def verdict(self) -> str:
-        """The headline sentence, e.g. "Overall grade: B+ (88.0/100)"."""
-        if self.audit.score is None:
-            return "Overall grade: n/a (no scored category applies to these files)"
-        return f"Overall grade: {self.audit.grade} ({format_score(self.audit.score)}/100)"
 
 
 def quantitative_rows(report: Report) -> list[tuple[str, str]]:
@@ -195,11 +203,11 @@ def report_date() -> str:
 
 
 def _display_path(path: Path, root: Path) -> str:
+    """A path as reports show it: relative to the project root, never absolute."""
     try:
-        relative = Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
-    return relative if not relative.startswith("..") else path.resolve().as_posix()
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    except ValueError:  # another drive on Windows: the name is all that can be shown
+        return path.name
 
 
 def _standards(config: Config, enabled: frozenset[str]) -> tuple[tuple[str, str], ...]:
@@ -208,10 +216,11 @@ def _standards(config: Config, enabled: frozenset[str]) -> tuple[tuple[str, str]
     size_text = f"warning above {size.warn:,} lines, error above {size.max:,}"
     if size.exceptions:
         size_text += f" ({plural(len(size.exceptions), 'exception')})"
-    weights = ", ".join(f"{c} {config.scoring.weights.get(c, 0.0):g}" for c in CATEGORIES)
+    weights = ", ".join(f"{c} {category_weight(config.scoring, c):g}" for c in CATEGORIES)
     bands = ", ".join(f"{g} >= {f:g}" for g, f in config.scoring.bands.items()) + ", F below"
     return (
-        ("Configuration", str(config.source) if config.source else "defaults (no config file)"),
+        ("Configuration", _display_path(config.source, config.root) if config.source
+         else "defaults (no config file)"),
         ("Rules", f"{', '.join(sorted(enabled)) or 'none'} ({len(enabled)} of {len(catalogue)})"),
         ("Integration paths", ", ".join(config.integration_paths) or "none"),
         ("File size", size_text),
@@ -222,7 +231,7 @@ def _standards(config: Config, enabled: frozenset[str]) -> tuple[tuple[str, str]
 
 
 def _category_detail(category: CategoryScore, results: Sequence[FileResult]) -> str:
-    scope = APPLICABILITY[category.id].removeprefix("all ")
+    scope = applicability(category.id).removeprefix("all ")
     if category.applicable_files == 1:
         scope = scope.removesuffix("s")
     if not category.checked:
@@ -235,7 +244,8 @@ def _category_detail(category: CategoryScore, results: Sequence[FileResult]) -> 
         r for r in results if any(category_of(f.rule) == category.id for f in r.findings)
     ]
     inside = sum(1 for r in failing if applies(category.id, r))
-    verb = _FAILURE_VERB[category.id][0 if inside == 1 else 1]
+    verb = _FAILURE_VERB.get(category.id, ("has findings", "have findings"))[
+        0 if inside == 1 else 1]
     text = f"{inside:,} of {category.applicable_files:,} {scope} {verb}"
     if inside != len(failing):
         text += f", and {plural(len(failing) - inside, 'other file')}"
@@ -262,19 +272,102 @@ def _file_reasons(score: FileScore) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def _exemplary(files: Sequence[FileScore]) -> tuple[FileEntry, ...]:
-    clean = [f for f in files if not f.findings and f.role is Role.TEST and f.score is not None]
-    clean.sort(key=lambda f: (-f.tests_with_bvj, -f.tests, f.path))
-    entries = []
-    for f in clean[:EXEMPLARY_LIMIT]:
-        reasons = ["no findings"]
-        if f.tests:
-            covered = "all with a BVJ" if f.tests_with_bvj == f.tests else (
-                f"{f.tests_with_bvj:,} with a BVJ"
-            )
-            reasons.append(f"{plural(f.tests, 'test')}, {covered}")
-        entries.append(FileEntry(f.path, f.lines, f.score, f.grade, tuple(reasons)))
-    return tuple(entries)
+_KIND_STRENGTH = {
+    Kind.UNIT: "absolute, current imports and no other finding",
+    Kind.INTEGRATION: "no mocks: every test runs against real services",
+    Kind.E2E: "no mocks: every test runs end to end against real services",
+}
+
+
+def _exemplary(
+    files: Sequence[FileScore], config: Config
+) -> dict[str, tuple[FileEntry, ...]]:
+    """Per kind, the test modules that collect tests, all with a BVJ, and have no finding:
+    most tests first, then the shortest (a reviewer reads it fastest), then by path."""
+    by_kind: dict[str, tuple[FileEntry, ...]] = {}
+    for kind in Kind:
+        clean = [f for f in files if f.kind is kind and f.role is Role.TEST and f.tests
+                 and f.tests_with_bvj == f.tests and not f.findings and f.score is not None]
+        clean.sort(key=lambda f: (-f.tests, f.lines, f.path))
+        entries = []
+        for f in clean[:EXEMPLARY_PER_KIND]:
+            warn, _ = limits_for(f.path, config.size)
+            reasons = [
+                f"{plural(f.tests, 'test')}, all with a BVJ",
+                _KIND_STRENGTH[kind],
+                f"{f.lines:,} lines, within its limit of {warn:,}",
+            ]
+            entries.append(FileEntry(f.path, f.lines, f.score, f.grade, tuple(reasons)))
+        by_kind[kind.value] = tuple(entries)
+    return by_kind
+
+
+def _no_test_modules(results: Sequence[FileResult]) -> tuple[FileEntry, ...]:
+    """Test modules pytest would collect nothing from (unparsable ones are listed as
+    critical instead): not "clean", just empty. Longest first."""
+    empty = [r for r in results if r.role is Role.TEST and r.tests == 0
+             and not any(f.rule == INTEGRITY_RULE for f in r.findings)]
+    empty.sort(key=lambda r: (-r.lines, r.path))
+    return tuple(
+        FileEntry(r.path, r.lines, None, "n/a", ("collects no tests",)) for r in empty
+    )
+
+
+def _strength(category: CategoryScore, results: Sequence[FileResult]) -> bool:
+    """At least STRENGTH_FLOOR, failing in fewer than STRENGTH_MAX_FAILING_FILES files,
+    and never while a file cannot be parsed (integrity's own failure is always critical)."""
+    if category.score is None or category.score < STRENGTH_FLOOR:
+        return False
+    if category.failing_files >= STRENGTH_MAX_FAILING_FILES:
+        return False
+    return not any(
+        f.rule == INTEGRITY_RULE and category_of(f.rule) == category.id
+        for r in results for f in r.findings
+    )
+
+
+def _concentration(paths: Sequence[str], config: Config, areas: int) -> str:
+    """", 75% of them in auth_service and shared" when one or two areas hold most."""
+    if areas < 3 or not paths:
+        return ""
+    counts = Counter(area_of(p, config.audit.areas) for p in paths)
+    top = counts.most_common(2)
+    one = top[0][1] / len(paths)
+    if one >= 0.5:
+        return f", {round(100 * one)}% of them in {top[0][0]}"
+    if len(top) == 2:
+        two = (top[0][1] + top[1][1]) / len(paths)
+        if two >= 0.5:
+            return f", {round(100 * two)}% of them in {top[0][0]} and {top[1][0]}"
+    return ""
+
+
+def _verdict(
+    audit: AuditResult,
+    results: Sequence[FileResult],
+    details: dict[str, str],
+    actions: Sequence[Action],
+    config: Config,
+    areas: int,
+) -> str:
+    """One line: the grade, the category that costs the most, where, and what to do first."""
+    if audit.score is None:
+        return "n/a: no scored category applies to these files"
+    head = f"{audit.grade} ({format_score(audit.score)}/100)"
+    if not actions:
+        return f"{head}: no findings in {plural(len(results), 'file')}"
+    losing = [c for c in audit.categories if c.score is not None and c.failing_files]
+    worst = max(losing, key=lambda c: (c.weight * (100.0 - (c.score or 0.0)), c.id),
+                default=None)
+    problem = ""
+    if worst is not None:
+        paths = [r.path for r in results
+                 if applies(worst.id, r) and any(category_of(f.rule) == worst.id
+                                                 for f in r.findings)]
+        problem = details[worst.id].split(" (", 1)[0]
+        problem += _concentration(paths, config, areas)
+    first = actions[0]
+    return f"{head}: {problem}; start with: {first.title} (`{first.command}`)"
 
 
 def _attention(files: Sequence[FileScore]) -> tuple[FileEntry, ...]:
@@ -306,70 +399,6 @@ def _groups(findings: Sequence[Finding], severity: Severity) -> tuple[RuleGroup,
         )
         for rule, per_file in sorted(by_rule.items())
     )
-
-
-def _without_rule(results: Sequence[FileResult], rule: str) -> list[FileResult]:
-    return [replace(r, findings=tuple(f for f in r.findings if f.rule != rule)) for r in results]
-
-
-def _recommendation_text(
-    rule: str, findings: list[Finding], results: Sequence[FileResult], config: Config
-) -> tuple[str, tuple[str, ...]]:
-    files = sorted({f.path for f in findings})
-    count, nfiles = plural(len(findings), "finding"), plural(len(files), "file")
-    fixable = sum(1 for f in findings if f.fixable)
-    auto = f"; {fixable:,} fixable with `testgrade check --fix`" if fixable else ""
-    if rule == "TG101":
-        return (
-            (f"Remove the mocks from {plural(len(files), 'integration or e2e file')} ({count}), "
-            "or move those tests to the unit tier"),
-            tuple(files),
-        )
-    if rule == "TG201":
-        return (f"Rewrite {plural(len(findings), 'relative import')} in {nfiles} as absolute " \
-               f"imports{auto}"), tuple(files)
-    if rule == "TG202":
-        return f"Replace {plural(len(findings), 'deprecated import')} in {nfiles}{auto}", \
-            tuple(files)
-    if rule == "TG301":
-        return f"Add a BVJ to {plural(len(findings), 'test')} in {nfiles}", tuple(files)
-    if rule == "TG302":
-        return f"Complete {plural(len(findings), 'incomplete BVJ')} in {nfiles}", tuple(files)
-    if rule == "TG000":
-        return f"Fix {nfiles} that cannot be read or parsed", tuple(files)
-    if rule == "TG401":
-        lines = {r.path: r.lines for r in results}
-        target = config.size.warn
-        items = []
-        for path in files:
-            parts = max(2, math.ceil(lines.get(path, 0) / target))
-            _, max_ = limits_for(path, config.size)
-            items.append(
-                f"{path} ({lines.get(path, 0):,} lines, limit {max_:,}): split into "
-                f"{parts} files of at most {target:,} lines"
-            )
-        return f"Split {plural(len(files), 'oversized file')}", tuple(items)
-    name = load_catalogue()[rule].name
-    return f"Fix {count} of {rule} {name} in {nfiles}{auto}", tuple(files)
-
-
-def _recommendations(
-    results: Sequence[FileResult], audit: AuditResult, config: Config, enabled: frozenset[str]
-) -> tuple[Recommendation, ...]:
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
-    for result in results:
-        for finding in result.findings:
-            by_rule[finding.rule].append(finding)
-    current = audit.score or 0.0
-    recommendations = []
-    for rule, findings in by_rule.items():
-        fixed = score_results(_without_rule(results, rule), config.scoring, enabled).score
-        gain = round((fixed or 0.0) - current, 1)
-        priority = "high" if gain >= 5 else "medium" if gain >= 1 else "low"
-        text, items = _recommendation_text(rule, findings, results, config)
-        recommendations.append(Recommendation(priority, rule, text, gain, fixed, items))
-    recommendations.sort(key=lambda r: (-r.gain, r.rule))
-    return tuple(recommendations)
 
 
 def _checklist(
@@ -442,9 +471,11 @@ def build_report(
     fail_under: float | None = None,
     previous: dict[str, Any] | None = None,
     previous_source: str = "",
+    history: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> Report:
-    """Everything a report says about `results` under `config`."""
-    enabled = selected_rules(config.select, config.ignore)
+    """Everything a report says about `results` under `config`. `previous`: an earlier
+    audit JSON to compare with; `history`: (label, audit JSON) of earlier runs."""
+    enabled = selected_rules(config.select, config.ignore, config.opted_in())
     audit = score_results(results, config.scoring, enabled)
     findings = [f for r in results for f in r.findings]
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
@@ -477,17 +508,22 @@ def build_report(
         line = f"{c.name}: {format_score(c.score)} - {details[c.id]}"
         if c.score is None:
             not_assessed.append(f"{c.name} - {details[c.id]}")
-        elif c.score >= STRENGTH_FLOOR:
+        elif _strength(c, results):
             strengths.append(line)
         else:
             improvements.append(line)
     directories = Counter(r.path.split("/", 1)[0] if "/" in r.path else "." for r in results)
     lines = sum(r.lines for r in results)
     root = config.root
+    areas = score_areas(results, config, enabled)
+    actions = build_actions(results, audit, config, enabled, areas)
+    empty = _no_test_modules(results)
+    exemplary = _exemplary(audit.files, config)
+    date = date or report_date()
     return Report(
         title=TITLE,
-        date=date or report_date(),
-        root=root.as_posix(),
+        date=date,
+        root=root.name or ".",  # never the machine's absolute path
         paths=tuple(_display_path(Path(p), root) for p in paths) or (".",),
         standards=_standards(config, enabled),
         audit=audit,
@@ -511,12 +547,61 @@ def build_report(
         strengths=tuple(strengths),
         improvements=tuple(improvements),
         not_assessed=tuple(not_assessed),
-        exemplary=_exemplary(audit.files),
+        exemplary=tuple(e for entries in exemplary.values() for e in entries),
+        exemplary_by_kind=exemplary,
         attention=_attention(audit.files),
         critical=_groups(findings, Severity.ERROR),
         warning_groups=_groups(findings, Severity.WARNING),
-        recommendations=_recommendations(results, audit, config, enabled),
+        recommendations=actions,
         checklist=_checklist(counts, audit, enabled, config, fail_under),
+        areas=areas,
+        file_areas={r.path: area_of(r.path, config.audit.areas) for r in results},
+        no_test_modules=empty,
+        no_test_lines=sum(e.lines for e in empty),
+        verdict=_verdict(audit, results, details, actions, config, len(areas)),
         fail_under=fail_under,
-        comparison=compare(previous, audit, previous_source) if previous is not None else None,
+        comparison=(compare(previous, audit, areas, previous_source)
+                    if previous is not None else None),
+        history=History.build(history, date, audit, areas) if history else None,
     )
+
+
+# --- sentences every renderer shows the same way -----------------------------------
+
+PRIORITY_TITLES = {
+    1: "Priority 1: do first",
+    2: "Priority 2: then",
+    3: "Priority 3: when there is time",
+}
+
+
+def action_effect(action: Action) -> str:
+    """What an action gives back, e.g. "score 90.4 if done (+4.2 points; 2 files, 2.10
+    per file; clears 5 findings)"."""
+    return (f"score {format_score(action.score_if_fixed)} if done "
+            f"({format_delta(action.gain)} points; {plural(action.effort, 'file')}, "
+            f"{action.gain_per_file:.2f} per file; clears {plural(action.findings, 'finding')})")
+
+
+def no_test_line(report: Report) -> str:
+    """The one line about test modules that collect nothing ("" when there are none)."""
+    count = len(report.no_test_modules)
+    if not count:
+        return ""
+    return (f"{plural(count, 'test module')} collect{'s' if count == 1 else ''} no tests "
+            f"\u2014 {plural(report.no_test_lines, 'line')}")
+
+
+def area_rows(report: Report) -> list[tuple[str, ...]]:
+    """The area x category table: area, files, findings, score, grade, one score per category."""
+    return [
+        (a.name, f"{a.files:,}", f"{a.findings:,}", format_score(a.score), a.grade,
+         *(format_score(c.score) for c in a.categories))
+        for a in report.areas
+    ]
+
+
+def area_header(report: Report, short: bool = False) -> tuple[str, ...]:
+    """Headings of `area_rows`; `short` names categories by id, for narrow screens."""
+    return ("Area", "Files", "Findings", "Score", "Grade",
+            *(c.id if short else c.name for c in report.audit.categories))

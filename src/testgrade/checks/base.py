@@ -10,7 +10,7 @@ innermost `walk.Statement` around the node (see `walk.walk_expressions`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import libcst as cst
@@ -32,6 +32,9 @@ class FileContext:
     package: str | None  # dotted package the file sits in, if it is importable
     config: Config
     module: cst.Module | None = None
+    # Other files a result depends on (path -> stamp), recorded by rules that read
+    # them (TG203); a cached result is reused only while they are unchanged.
+    depends: dict[str, str] = field(default_factory=dict)
     # Names of the classes and functions enclosing the node the expression pass is
     # at; the engine keeps it current so reports made there get their scopes.
     scope_names: tuple[str, ...] = ()

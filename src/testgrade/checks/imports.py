@@ -150,6 +150,7 @@ class DeprecatedImport(Rule):
             f"Deprecated import `{dotted}`{why}; use `{new}`",
             statement=statement,
             fixable=deprecated_rewrite(node, table, parent=parent) is not None,
+            cause=f"deprecated:{old}",  # one module: `--fix` clears its imports everywhere
         )
         return True
 
