@@ -42,6 +42,11 @@ def test_invalid_example_raises_its_rule(rule_id, example):
     assert lines, f"{rule_id} did not fire on:\n{example.code}"
     if example.lines:
         assert lines == list(example.lines)
+    if example.messages:
+        messages = [f.message for f in result.findings if f.rule == rule_id]
+        assert len(messages) == len(example.messages), messages
+        for message, expected in zip(messages, example.messages):
+            assert expected in message
 
 
 @pytest.mark.parametrize(("rule_id", "example"), VALID)

@@ -55,7 +55,7 @@ def test_github_annotations_escape_what_would_break_them(cli, tmp_path):
     assert result.stdout == (
         "::error file=tests/integration/a%2Cb%3A100%25.py,line=1,col=8,"
         "title=TG101 mock-in-integration-test::"
-        "`mock` imported in an integration test; test against the real service, "
+        "`mock` imported in an integration helper module; test against the real service, "
         "or move the test to the unit tier\n"
     )
 

@@ -87,3 +87,17 @@ def test_defaults_without_any_config(tmp_path):
     assert config.source is None
     assert config.size.warn == 750 and config.size.max == 1500
     assert config.integration_paths == ("**/integration/**", "**/e2e/**")
+
+
+def test_the_config_search_stops_at_the_repository_root(cli, tmp_path):
+    """An ancestor's settings belong to another project: neither a testgrade.toml that
+    would change the findings nor a broken pyproject.toml above `.git` is read."""
+    (tmp_path / "testgrade.toml").write_text('select = ["TG401"]\n')
+    (tmp_path / "pyproject.toml").write_text("this is [not toml\n")
+    repo = tmp_path / "work" / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_a.py").write_text("from . import x\n\ndef test_x():\n    pass\n")
+    result = cli("check", repo / "tests", "--no-cache")
+    assert result.exit_code == 1, result.output
+    assert "TG201" in result.stdout and "TG301" in result.stdout

@@ -96,7 +96,9 @@ def test_a_config_file_holding_python_is_an_invalid_toml_error(tmp_path, cli):
 # --- outputs show what they embed as text --------------------------------------------
 
 ESC = "\x1b"
-HOSTILE_SEGMENT = f"{ESC}[31m<script>alert(1)</script>[bold]b[/bold] | `x` \u202eevil"
+# Comma-separated so each hostile piece is its own unknown segment (a parenthesis
+# would be read as a description of the segment before it).
+HOSTILE_SEGMENT = f"{ESC}[31m<script>alert, </script>[bold]b[/bold] | `x` \u202eevil"
 HOSTILE_NAMES = [
     "tests/[red]x[/red].py",
     f"tests/test_{ESC}[31mevil.py",

@@ -38,6 +38,8 @@ class Example:
     path: str = "tests/unit/test_example.py"
     config: dict[str, Any] = field(default_factory=dict)  # [tool.testgrade] overrides
     lines: tuple[int, ...] = ()  # for INVALID examples: where findings must land
+    # for INVALID examples: text each finding's message must contain, in line order
+    messages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def _example(raw: dict[str, Any]) -> Example:
         path=raw.get("path", Example.path),
         config=raw.get("config", {}),
         lines=tuple(raw.get("lines", ())),
+        messages=tuple(raw.get("messages", ())),
     )
 
 

@@ -32,7 +32,7 @@ from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
 from testgrade.output import printable, render_json, render_text
-from testgrade.runner import lint_files
+from testgrade.runner import capped_jobs, lint_files
 from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -86,6 +86,9 @@ def collect(
     if shard is not None:
         candidates = select_shard(candidates, shard)
     cache = Cache(config) if use_cache else None
+    jobs, note = capped_jobs(jobs)
+    if note is not None:
+        click.echo(f"testgrade: note: {note}", err=True)
     return list(lint_files(candidates, config, jobs, cache=cache))
 
 
@@ -128,7 +131,7 @@ ignore_option = click.option(
 )
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None,
-    help="Worker processes (default: one per core).",
+    help="Worker processes (default: one per core; at most 4 per core).",
 )
 no_cache_option = click.option(
     "--no-cache", is_flag=True,

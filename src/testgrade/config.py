@@ -7,6 +7,7 @@ evaluated.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -20,8 +21,20 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+# Base classes that make a test class integration (e2e when the name says E2E),
+# matched on the name as imported.
+DEFAULT_INTEGRATION_BASES = ("BaseIntegrationTest", "IntegrationTestCase", "E2ETestCase", "BaseE2ETest")
 DEFAULT_BVJ_FIELDS = ("Segment", "Business Goal", "Value Impact", "Strategic Impact")
 DEFAULT_SEGMENTS = ("Free", "Early", "Mid", "Enterprise", "Platform/Internal", "All")
+# Other names teams write for the default segments (used only where the target is configured).
+DEFAULT_SEGMENT_ALIASES = (
+    ("Internal", "Platform/Internal"),
+    ("Platform", "Platform/Internal"),
+    ("Internal/Platform", "Platform/Internal"),
+    ("All tiers", "All"),
+    ("All segments", "All"),
+    ("All customers", "All"),
+)
 DEFAULT_WEIGHTS = {
     "integrity": 1.0,
     "real-services": 3.0,
@@ -43,6 +56,13 @@ DEFAULT_BANDS = {
 }
 
 
+# Upper bounds of the limits: beyond them a value is a typo, and would overflow
+# (a timeout past what `select` accepts) or exhaust memory (a read buffer of 1e11 bytes).
+MAX_FILE_BYTES_LIMIT = 1_000_000_000
+MAX_TIMEOUT = 86_400.0
+MAX_MEMORY_MB = 1_048_576
+
+
 class ConfigError(Exception):
     """A configuration problem the user must fix; the message is one line."""
 
@@ -58,6 +78,8 @@ class SizeLimits:
 class BvjPolicy:
     fields: tuple[str, ...] = DEFAULT_BVJ_FIELDS
     segments: tuple[str, ...] = DEFAULT_SEGMENTS
+    segment_aliases: tuple[tuple[str, str], ...] = DEFAULT_SEGMENT_ALIASES  # (alias, segment)
+    field_aliases: tuple[tuple[str, str], ...] = ()  # (alias, field)
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,7 @@ class Limits:
 
     max_file_bytes: int = 5_000_000
     timeout: float = 10.0  # seconds one file may take
+    memory_mb: int = 1024  # address space one worker may add while checking a file
 
 
 @dataclass(frozen=True)
@@ -97,6 +120,7 @@ class Config:
     include: tuple[str, ...] = (".",)
     exclude: tuple[str, ...] = ()
     integration_paths: tuple[str, ...] = ("**/integration/**", "**/e2e/**")
+    integration_bases: tuple[str, ...] = DEFAULT_INTEGRATION_BASES
     select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -135,6 +159,7 @@ class Config:
         return repr(
             (
                 self.integration_paths,
+                self.integration_bases,
                 sorted(self.per_file_ignores.items()),
                 self.size.warn,
                 self.size.max,
@@ -173,6 +198,14 @@ def _string_list(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _identifier_list(key: str, value: Any) -> tuple[str, ...]:
+    names = _string_list(key, value)
+    for name in names:
+        if not name.isidentifier():
+            raise ConfigError(f"`{key}` has {name!r}, which is not a class name")
+    return names
+
+
 def _glob_list(key: str, value: Any) -> tuple[str, ...]:
     patterns = _string_list(key, value)
     for pattern in patterns:
@@ -200,6 +233,16 @@ def _rule_prefixes(key: str, value: Any) -> tuple[str, ...]:
     return prefixes
 
 
+def _shown(value: Any) -> str:
+    """A config value for an error message; huge integers cannot even be printed."""
+    if isinstance(value, int) and abs(value) > _LARGEST_SHOWN:
+        return "a number too large to use"
+    return repr(value)
+
+
+_LARGEST_SHOWN = 10**15
+
+
 def _path_string(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"`{key}` must be a file path, got {_type_name(value)}")
@@ -209,17 +252,40 @@ def _path_string(key: str, value: Any) -> str:
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"`{key}` must be an integer, got {_type_name(value)}")
-    if value <= 0:
-        raise ConfigError(f"`{key}` must be positive, got {value}")
+    if value <= 0 or value > _LARGEST_SHOWN:
+        raise ConfigError(f"`{key}` must be a positive integer, got {_shown(value)}")
     return value
 
 
-def _positive_number(key: str, value: Any) -> float:
+def _bounded_int(key: str, value: Any, maximum: int) -> int:
+    """A positive integer no larger than `maximum` (a bigger one would overflow or
+    exhaust memory where it is used, so it is refused here)."""
+    number = _positive_int(key, value)
+    if number > maximum:
+        raise ConfigError(f"`{key}` must be at most {maximum:,}, got {number:,}")
+    return number
+
+
+def _finite_number(key: str, value: Any, low: float, high: float) -> float:
+    """A number in [low, high]: NaN and infinities are refused (NaN compares false
+    with everything, so it would slip through every later check)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"`{key}` must be a number, got {_type_name(value)}")
-    if value <= 0:
-        raise ConfigError(f"`{key}` must be positive, got {value}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ConfigError(
+            f"`{key}` must be a number from {low:g} to {high:g}, got {_shown(value)}"
+        )
+    return number
+
+
+def _positive_number(key: str, value: Any, maximum: float) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
+        raise ConfigError(f"`{key}` must be positive, got {_shown(value)}")
+    return _finite_number(key, value, 0.0, maximum)
 
 
 def _table(key: str, value: Any) -> dict[str, Any]:
@@ -250,15 +316,41 @@ def _parse_size(key: str, value: Any) -> SizeLimits:
     return SizeLimits(warn=warn, max=max_, exceptions=exceptions)
 
 
+def _aliases(key: str, value: Any, targets: tuple[str, ...], what: str) -> dict[str, str]:
+    """An alias table whose every value is one of `targets` (a configured field or segment)."""
+    result = {}
+    for alias, target in _table(key, value).items():
+        if not isinstance(target, str):
+            raise ConfigError(f"`{key}.{alias!r}` must be a string, got {_type_name(target)}")
+        if target not in targets:
+            raise ConfigError(
+                f"`{key}.{alias!r}` maps to {target!r}, which is not a configured {what} "
+                f"(one of: {', '.join(targets)})"
+            )
+        result[alias] = target
+    return result
+
+
 def _parse_bvj(key: str, value: Any) -> BvjPolicy:
     table = _table(key, value)
-    _check_keys(f"{key}.", table, {"fields", "segments"})
+    _check_keys(f"{key}.", table, {"fields", "segments", "segment-aliases", "field-aliases"})
     defaults = BvjPolicy()
     fields = _string_list(f"{key}.fields", table.get("fields", list(defaults.fields)))
     segments = _string_list(f"{key}.segments", table.get("segments", list(defaults.segments)))
     if not fields:
         raise ConfigError(f"`{key}.fields` must name at least one field")
-    return BvjPolicy(fields=fields, segments=segments)
+    # The defaults stay unless overridden; those pointing at a segment not configured drop out.
+    segment_aliases = {a: t for a, t in defaults.segment_aliases if t in segments}
+    segment_aliases.update(
+        _aliases(f"{key}.segment-aliases", table.get("segment-aliases", {}), segments, "segment")
+    )
+    field_aliases = _aliases(f"{key}.field-aliases", table.get("field-aliases", {}), fields, "field")
+    return BvjPolicy(
+        fields=fields,
+        segments=segments,
+        segment_aliases=tuple(segment_aliases.items()),
+        field_aliases=tuple(field_aliases.items()),
+    )
 
 
 def _parse_deprecated(key: str, value: Any) -> dict[str, str]:
@@ -295,9 +387,7 @@ def _parse_scoring(key: str, value: Any) -> Scoring:
                 f"unknown category `{key}.weights.{category}` "
                 f"(expected one of: {', '.join(CATEGORIES)})"
             )
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-            raise ConfigError(f"`{key}.weights.{category}` must be a number >= 0")
-        weights[category] = float(weight)
+        weights[category] = _finite_number(f"{key}.weights.{category}", weight, 0.0, 1e6)
     if not any(weights.values()):
         raise ConfigError(f"`{key}.weights` must give at least one category a weight > 0")
     bands = dict(DEFAULT_BANDS)
@@ -307,9 +397,7 @@ def _parse_scoring(key: str, value: Any) -> Scoring:
                 f"unknown grade `{key}.bands.{grade}` "
                 f"(expected one of: {', '.join(DEFAULT_BANDS)})"
             )
-        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 100:
-            raise ConfigError(f"`{key}.bands.{grade}` must be a number from 0 to 100")
-        bands[grade] = float(floor)
+        bands[grade] = _finite_number(f"{key}.bands.{grade}", floor, 0.0, 100.0)
     floors = list(bands.values())
     if floors != sorted(floors, reverse=True):
         raise ConfigError(f"`{key}.bands` must decrease from A+ to D")
@@ -318,13 +406,19 @@ def _parse_scoring(key: str, value: Any) -> Scoring:
 
 def _parse_limits(key: str, value: Any) -> Limits:
     table = _table(key, value)
-    _check_keys(f"{key}.", table, {"max-file-bytes", "timeout"})
+    _check_keys(f"{key}.", table, {"max-file-bytes", "timeout", "memory-mb"})
     defaults = Limits()
     return Limits(
-        max_file_bytes=_positive_int(
-            f"{key}.max-file-bytes", table.get("max-file-bytes", defaults.max_file_bytes)
+        max_file_bytes=_bounded_int(
+            f"{key}.max-file-bytes", table.get("max-file-bytes", defaults.max_file_bytes),
+            MAX_FILE_BYTES_LIMIT,
         ),
-        timeout=_positive_number(f"{key}.timeout", table.get("timeout", defaults.timeout)),
+        timeout=_positive_number(
+            f"{key}.timeout", table.get("timeout", defaults.timeout), MAX_TIMEOUT
+        ),
+        memory_mb=_bounded_int(
+            f"{key}.memory-mb", table.get("memory-mb", defaults.memory_mb), MAX_MEMORY_MB
+        ),
     )
 
 
@@ -383,6 +477,7 @@ _SCHEMA: dict[str, tuple[str, Validator]] = {
     "include": ("include", _glob_list),
     "exclude": ("exclude", _glob_list),
     "integration-paths": ("integration_paths", _glob_list),
+    "integration-bases": ("integration_bases", _identifier_list),
     "select": ("select", _rule_prefixes),
     "ignore": ("ignore", _rule_prefixes),
     "per-file-ignores": ("per_file_ignores", _parse_per_file_ignores),
@@ -424,7 +519,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
@@ -444,32 +539,69 @@ def _settings_in(path: Path) -> dict[str, Any] | None:
     return document
 
 
+def _is_file(path: Path) -> bool:
+    """`path.is_file()`, except that a path the system refuses to look at (inside an
+    unreadable directory, longer than the OS allows) raises ConfigError, not OSError."""
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
+
+
+def _is_repository_root(directory: Path) -> bool:
+    try:
+        return (directory / ".git").exists()
+    except OSError:
+        return False
+
+
 def find_config_file(start: Path) -> Path | None:
-    """Walk up from `start` to the first testgrade.toml or pyproject.toml with our table."""
-    directory = start if start.is_dir() else start.parent
+    """Walk up from `start` to the first testgrade.toml or pyproject.toml with our table.
+
+    The walk stops at the repository root (the directory holding `.git`): a
+    settings file above the repository belongs to something else.
+    """
+    directory = start if _is_dir(start) else start.parent
     for candidate_dir in (directory, *directory.parents):
         for name in ("testgrade.toml", "pyproject.toml"):
             candidate = candidate_dir / name
-            if candidate.is_file() and _settings_in(candidate) is not None:
+            if _is_file(candidate) and _settings_in(candidate) is not None:
                 return candidate
+        if _is_repository_root(candidate_dir):
+            return None
     return None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _project_root(start: Path) -> Path:
     """Without a config file: the nearest ancestor that looks like a project, else `start`."""
-    directory = start if start.is_dir() else start.parent
+    directory = start if _is_dir(start) else start.parent
     for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists() or (candidate / "pyproject.toml").is_file():
+        if _is_repository_root(candidate) or _is_file(candidate / "pyproject.toml"):
             return candidate
     return directory
 
 
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # too long a name, a symlink loop
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "cannot resolve"
+        raise ConfigError(f"{path}: {reason}") from None
+
+
 def load_config(first_path: Path, explicit: Path | None = None) -> Config:
     """The configuration that governs `first_path` (or the explicit `--config` file)."""
-    first_path = first_path.resolve()
+    first_path = _resolved(first_path)
     if explicit is not None:
-        explicit = explicit.resolve()
-        if not explicit.is_file():
+        explicit = _resolved(explicit)
+        if not _is_file(explicit):
             raise ConfigError(f"{explicit}: config file not found")
         settings = _settings_in(explicit)
         if settings is None:

@@ -23,12 +23,13 @@ from testgrade.catalogue import load_catalogue, selected_rules
 from testgrade.checks import RULES
 from testgrade.checks.base import FileContext, Report, Rule
 from testgrade.checks.bvj import MissingBvj
-from testgrade.classify import kind_from_path, kinds_from_code, role_of, strongest
+from testgrade.classify import kind_from_path, role_of
 from testgrade.config import Config
 from testgrade.fingerprints import fingerprint, normalise_code
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
 from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
+from testgrade.scopes import Scopes
 from testgrade.source import DecodeError, count_lines, decode_source
 from testgrade.suppressions import Directive, find_directives
 from testgrade.walk import (
@@ -270,8 +271,14 @@ def lint_source(
     module = parsed
     role = role_of(relpath)
     statements = list(iter_statements(module))
-    path_kind = kind_from_path(relpath, integration_spec(config.integration_paths))
-    kind = strongest([path_kind, *kinds_from_code(statements)])
+    scopes = Scopes(
+        statements,
+        path=relpath,
+        role=role,
+        path_kind=kind_from_path(relpath, integration_spec(config.integration_paths)),
+        integration_bases=config.integration_bases,
+    )
+    kind = scopes.file_kind.kind
     ctx = FileContext(
         path=relpath,
         text=decoded.text,
@@ -281,6 +288,7 @@ def lint_source(
         package=package,
         config=config,
         module=module,
+        scopes=scopes,
     )
     rules = [
         rule_class(ctx)
@@ -301,7 +309,7 @@ def lint_source(
         role=role,
         kind=kind,
         lines=ctx.lines,
-        tests=counter.tests if counter else 0,
+        tests=len(scopes.tests),
         tests_with_bvj=counter.tests_with_bvj if counter else 0,
         findings=tuple(findings),
         suppressions=tuple(suppressions),

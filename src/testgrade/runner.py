@@ -15,11 +15,15 @@ fails: a warm run reads, hashes and looks up, nothing more.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import faulthandler
 import math
 import multiprocessing
 import os
+import resource
 import signal
+import stat
 import sys
 import time
 from collections.abc import Sequence
@@ -44,11 +48,41 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)  # pragma: no cover - not Linux
 
 
+# Workers beyond this many per core only cost memory: checking is CPU-bound.
+JOBS_PER_CORE = 4
+
+
+def capped_jobs(requested: int | None) -> tuple[int, str | None]:
+    """The worker count to use for `--jobs requested`, and a note when it was capped."""
+    cores = default_jobs()
+    if requested is None:
+        return cores, None
+    cap = JOBS_PER_CORE * cores
+    if requested <= cap:
+        return max(1, requested), None
+    return cap, f"--jobs {requested:,} capped at {cap} ({JOBS_PER_CORE} per core, {cores} cores)"
+
+
+class NotARegularFile(OSError):
+    """The path no longer names a regular file (replaced by a FIFO, device, directory)."""
+
+
 def _read_at_most(path: Path, limit: int) -> bytes:
     """The file's bytes, but never more than limit + 1 of them: a multi-gigabyte
-    file must not be read into memory just to be refused."""
-    with path.open("rb") as handle:
-        return handle.read(limit + 1)
+    file must not be read into memory just to be refused.
+
+    Opened without blocking and checked on the open descriptor: a file replaced
+    by a FIFO after discovery would otherwise block `open()` forever.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(errno.EINVAL, "no longer a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 def _size_of(path: Path, at_least: int) -> int:
@@ -75,10 +109,66 @@ def failure(relpath: str, message: str, config: Config) -> FileResult:
     return result
 
 
-def _worker_main(conn: Connection, config: Config) -> None:
+def _die_with_parent(parent_pid: int, inherited: Sequence[Connection]) -> None:
+    """Make sure a worker never outlives the run that started it.
+
+    Forked workers inherit the parent's end of every pipe: closing them makes the
+    parent's death an end-of-file here. The kernel kills us when the parent dies
+    (Linux `PR_SET_PDEATHSIG`), and a parent already gone before that took hold
+    is noticed by its pid.
+    """
+    for conn in inherited:
+        conn.close()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _limit_memory(budget_mb: int) -> None:
+    """Cap this worker's address space at what it has now plus `budget_mb`, so one
+    huge file ends in a MemoryError here (a TG000), not in the machine swapping."""
+    try:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = current + budget_mb * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, AttributeError):  # not Linux, or not allowed: no cap
+        pass
+
+
+def _quiet_stderr() -> None:
+    """Send this worker's stderr to /dev/null: what analysed code makes the parser
+    say (SyntaxWarning) or an out-of-memory abort prints is not the user's output;
+    the TG000 finding carries the reason."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:  # pragma: no cover - /dev/null missing
+        pass
+
+
+def _worker_main(
+    conn: Connection, config: Config, parent_pid: int, inherited: Sequence[Connection] = ()
+) -> None:
+    _die_with_parent(parent_pid, inherited)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     faulthandler.disable()  # a crash here is reported as a TG000 finding, not a C traceback
     from testgrade.engine import RuleSelection
+
+    _limit_memory(config.limits.memory_mb)
+    _quiet_stderr()
 
     selection = RuleSelection(config)
     conn.send(_READY)  # the time budget of the first file starts now, not before the imports
@@ -92,6 +182,12 @@ def _worker_main(conn: Connection, config: Config) -> None:
         index, relpath, package, data = task
         try:
             result, cacheable = check_bytes(data, relpath, package, config, selection), True
+        except MemoryError:
+            message = (
+                f"Checking this file needed more than {config.limits.memory_mb:,} MB of memory "
+                "(limits.memory-mb); skipped"
+            )
+            result, cacheable = failure(relpath, message, config), False
         except Exception as exc:  # a bug in a rule must cost one file, not the run
             message = f"Internal error while checking this file: {type(exc).__name__}: {exc}"
             result, cacheable = failure(relpath, message, config), False
@@ -117,9 +213,14 @@ class _Worker:
     task: _Task | None = None
 
     @classmethod
-    def start(cls, context: Any, config: Config) -> _Worker:
+    def start(cls, context: Any, config: Config, others: Sequence[_Worker] = ()) -> _Worker:
         parent, child = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child, config), daemon=True)
+        # Forked children inherit these descriptors; spawned ones do not have them.
+        forked = context.get_start_method() == "fork"
+        inherited = [parent, *(other.conn for other in others)] if forked else []
+        process = context.Process(
+            target=_worker_main, args=(child, config, os.getpid(), inherited), daemon=True
+        )
         process.start()
         child.close()
         return cls(process, parent)
@@ -239,7 +340,7 @@ def lint_files(
             if idle:
                 worker = idle.pop()
             else:
-                worker = _Worker.start(context, config)
+                worker = _Worker.start(context, config, workers)
                 workers.append(worker)
             if worker.assign(_Task(index, candidate.relpath, key, 0.0), package, data, timeout):
                 return
@@ -310,6 +411,8 @@ def lint_files(
                     retire(worker)
                     stats.crashed.append(task.relpath)
                     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                    if code == -signal.SIGABRT:  # what libcst's native parser does out of memory
+                        how += f"; most likely out of memory, above limits.memory-mb ({config.limits.memory_mb:,})"
                     finish(task.index, failure(
                         task.relpath,
                         f"testgrade's worker process died while checking this file ({how})",

@@ -3,9 +3,12 @@
 A rule is bound to its catalogue entry by `id`. The engine walks statements
 once and calls `visit_<NodeType>(statement)` on every rule that defines it;
 rules that need expressions return handlers from `expression_handlers()`, and
-the engine makes one expression walk for all of them together, only when asked:
-each handler is called as `handler(node, statement)`, `statement` being the
-innermost `walk.Statement` around the node (see `walk.walk_expressions`).
+the engine makes one expression walk for all of them together, only when asked
+(`walk.walk_expressions`: node fields read in place, nothing rebuilt). An
+expression handler is called as `handler(node, statement)`, `statement` being
+the innermost `walk.Statement` enclosing the node (for a decorator, a default
+or an annotation of a function or class: that definition's statement), so
+`ctx.scopes` can say which test, class and kind the node belongs to.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ import libcst as cst
 
 from testgrade.config import Config
 from testgrade.ftypes import Kind, Role, Severity
+from testgrade.scopes import Scopes
 from testgrade.walk import ExpressionHandler, Statement
+
+__all__ = ["ExpressionHandler", "FileContext", "Report", "Rule", "source_of"]
 
 
 @dataclass
@@ -28,10 +34,11 @@ class FileContext:
     text: str
     lines: int
     role: Role
-    kind: Kind
+    kind: Kind  # the file's kind: the strongest of its tests' (see scopes)
     package: str | None  # dotted package the file sits in, if it is importable
     config: Config
-    module: cst.Module | None = None
+    module: cst.Module
+    scopes: Scopes  # which tests pytest collects here, and each one's kind and why
     # Other files a result depends on (path -> stamp), recorded by rules that read
     # them (TG203); a cached result is reused only while they are unchanged.
     depends: dict[str, str] = field(default_factory=dict)
@@ -98,5 +105,4 @@ class Rule:
 
 def source_of(ctx: FileContext, node: cst.CSTNode) -> str:
     """A node's code on one line, for messages."""
-    assert ctx.module is not None
     return " ".join(ctx.module.code_for_node(node).split())

@@ -1,107 +1,132 @@
 """TG301 missing-bvj and TG302 incomplete-bvj.
 
-A Business Value Justification is a docstring block like
+A test's effective BVJ is its module's, refined by its classes', refined by its
+own docstring (see `bvj_parser`). TG301 reports a collected test with no BVJ
+anywhere on that chain; TG302 reports what is still missing after merging, once,
+at the owner (module, class or function) whose docstring introduces the gap.
 
-    Business Value Justification (BVJ):
-    - Segment: Enterprise, Mid
-    - Business Goal: ...
-    - Value Impact: ...
-    - Strategic Impact: ...
-
-It counts when the docstring names it ("Business Value Justification" or
-"BVJ") or carries at least two of the configured fields.
+A complete module BVJ that is not the module docstring (pushed below the
+imports or a class, so Python no longer sees it as the docstring) is reported
+once, as TG301 on that string, instead of once per test it would cover.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import libcst as cst
 
 from testgrade.checks.base import FileContext, Rule
-from testgrade.config import BvjPolicy
+from testgrade.checks.bvj_parser import Bvj, merge, parse_bvj, quoted
 from testgrade.ftypes import Role
 from testgrade.walk import Statement
 
-_MARKER = re.compile(r"business\s+value\s+justification|\bBVJ\b", re.IGNORECASE)
-# "Platform/Internal - what it means"; starts only where blanks start (else quadratic).
-_DESCRIPTION = re.compile(r"(?<!\s)\s+[-\u2013\u2014]\s+")
-_SEGMENT_SPLIT = re.compile(r"[,;()|&]|\band\b|\bor\b", re.IGNORECASE)
+DISPLACED_CAUSE = "bvj:displaced-module-docstring"
+_MAX_MESSAGE = 300
 
-
-@dataclass(frozen=True)
-class Bvj:
-    fields: dict[str, str]  # configured field name -> its value (may be empty)
-
-    def problems(self, policy: BvjPolicy) -> list[str]:
-        missing = [name for name in policy.fields if not self.fields.get(name)]
-        found = []
-        if missing:
-            found.append("missing " + ", ".join(f"`{name}`" for name in missing))
-        segment = self.fields.get("Segment")
-        if segment and policy.segments:
-            unknown = unknown_segments(segment, policy.segments)
-            if unknown:
-                found.append(
-                    "unknown segment " + ", ".join(f"`{s}`" for s in unknown)
-                    + f" (known: {', '.join(policy.segments)})"
-                )
-        return found
-
-
-def _field_pattern(fields: tuple[str, ...]) -> re.Pattern[str]:
-    names = "|".join(re.escape(name) for name in sorted(fields, key=len, reverse=True))
-    # A field starts a line (optionally bulleted, optionally **bold**) or follows
-    # `BVJ:` or a `;` on a one-line BVJ; its value runs to the end of the line or the next `;`.
-    return re.compile(
-        # No two adjacent parts may match the same blanks: that backtracking is quadratic
-        # on a long line of spaces (40 kB took 25 s). The value is stripped by the caller.
-        rf"(?:^|;|\bBVJ\)?:)[ \t]*(?:[-*\u2022][ \t]*)?(?:\*\*[ \t]*)?({names})[ \t]*(?:\*\*[ \t]*)?:"
-        rf"[ \t]*(?:\*\*[ \t]*)?([^;\n]*)",
-        re.IGNORECASE | re.MULTILINE,
-    )
-
-
-_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
-
-
-def parse_bvj(docstring: str | None, policy: BvjPolicy) -> Bvj | None:
-    """The BVJ in a docstring, or None if it has none."""
-    if not docstring:
-        return None
-    pattern = _PATTERNS.get(policy.fields)
-    if pattern is None:
-        pattern = _PATTERNS[policy.fields] = _field_pattern(policy.fields)
-    canonical = {name.lower(): name for name in policy.fields}
-    fields: dict[str, str] = {}
-    for match in pattern.finditer(docstring):
-        name = canonical[match.group(1).lower()]
-        fields.setdefault(name, match.group(2).strip().strip("*").strip())
-    if _MARKER.search(docstring) is None and len(fields) < 2:
-        return None
-    return Bvj(fields)
-
-
-def unknown_segments(value: str, segments: tuple[str, ...]) -> list[str]:
-    known = {s.lower() for s in segments}
-    head = _DESCRIPTION.split(value, maxsplit=1)[0]
-    pieces = (piece.strip(" .*`'\"") for piece in _SEGMENT_SPLIT.split(head))
-    return [piece for piece in pieces if piece and piece.lower() not in known]
-
-
-def _is_test_function(statement: Statement) -> bool:
-    node = statement.node
-    if not isinstance(node, cst.FunctionDef) or not node.name.value.startswith("test"):
-        return False
-    return all(
-        isinstance(scope, cst.ClassDef) and scope.name.value.startswith("Test")
-        for scope in statement.scopes
-    )
+Owner = cst.ClassDef | cst.FunctionDef
 
 
 class _BvjRule(Rule):
-    """Shared traversal: TG301 and TG302 read the same docstrings."""
+    """Shared reading: docstrings parsed once each, and only when asked for."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.policy = ctx.config.bvj
+        self._parsed: dict[int, Bvj | None] = {}
+
+    def bvj_of(self, owner: Owner | None) -> Bvj | None:
+        """The BVJ in an owner's own docstring (None: the module's)."""
+        key = id(owner)
+        if key not in self._parsed:
+            docstring = (owner or self.ctx.module).get_docstring()
+            self._parsed[key] = parse_bvj(docstring, self.policy)
+        return self._parsed[key]
+
+    def chain(self, statement: Statement) -> list[Bvj | None]:
+        """BVJs from the module inward to (and including) the statement's own definition."""
+        node = statement.node
+        owners: list[Owner | None] = [None, *statement.scopes]
+        if isinstance(node, (cst.ClassDef, cst.FunctionDef)):
+            owners.append(node)
+        return [self.bvj_of(owner) for owner in owners]
+
+
+class MissingBvj(_BvjRule):
+    id = "TG301"
+
+    @classmethod
+    def applies_to(cls, ctx: FileContext) -> bool:
+        return ctx.role is Role.TEST
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.tests_with_bvj = 0
+        self.uncovered: list[tuple[str, Statement]] = []
+        self.loose_strings: list[Statement] = []  # module-level strings after the docstring
+
+    def visit_FunctionDef(self, statement: Statement) -> None:
+        node = statement.node
+        assert isinstance(node, cst.FunctionDef)
+        test = self.ctx.scopes.test_for(node)
+        if test is None:
+            return
+        if any(bvj is not None for bvj in self.chain(statement)):
+            self.tests_with_bvj += 1
+        else:
+            self.uncovered.append((test.name, statement))
+
+    def visit_Expr(self, statement: Statement) -> None:
+        node = statement.node
+        assert isinstance(node, cst.Expr)
+        if statement.scopes or not isinstance(
+            node.value, (cst.SimpleString, cst.ConcatenatedString)
+        ):
+            return
+        body = self.ctx.module.body
+        if body and body[0] is statement.line_node:  # the docstring itself
+            return
+        self.loose_strings.append(statement)
+
+    def _displaced_bvj(self) -> Statement | None:
+        """The first module-level string after the docstring that is a complete BVJ."""
+        if self.bvj_of(None) is not None:
+            return None
+        for statement in self.loose_strings:
+            node = statement.node
+            assert isinstance(node, cst.Expr)
+            text = node.value.evaluated_value  # type: ignore[attr-defined]
+            if not isinstance(text, str):
+                continue
+            bvj = parse_bvj(text, self.policy)
+            if bvj is not None and not bvj.missing(self.policy):
+                return statement
+        return None
+
+    def finish(self) -> None:
+        if not self.uncovered:
+            return
+        displaced = self._displaced_bvj()
+        if displaced is not None:
+            self.report(
+                displaced.node,
+                "the module's BVJ is not its docstring: move it to the top of the file "
+                f"(it would cover {len(self.uncovered)} test(s) reported as having none)",
+                statement=displaced,
+                cause=DISPLACED_CAUSE,
+            )
+            return
+        for name, statement in self.uncovered:
+            node = statement.node
+            assert isinstance(node, cst.FunctionDef)
+            self.report(
+                node,
+                f"Test `{name}` has no Business Value Justification; "
+                "add a BVJ docstring to the test, its class or the module",
+                statement=statement,
+            )
+
+
+class IncompleteBvj(_BvjRule):
+    id = "TG302"
 
     @classmethod
     def applies_to(cls, ctx: FileContext) -> bool:
@@ -109,78 +134,60 @@ class _BvjRule(Rule):
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
-        self.policy = ctx.config.bvj
-        module = ctx.module
-        assert module is not None
-        self.module_bvj = parse_bvj(module.get_docstring(), self.policy)
-        if self.module_bvj is not None:
-            self.on_bvj(self.module_bvj, None, None)
-        self.class_bvj: dict[int, Bvj | None] = {}
+        module_bvj = self.bvj_of(None)
+        if module_bvj is not None:
+            self._judge(module_bvj, None, None, None)
 
-    def on_bvj(
-        self, bvj: Bvj, node: cst.ClassDef | cst.FunctionDef | None, statement: Statement | None
+    def _owner_name(self, node: Owner | None, statement: Statement | None) -> str:
+        if node is None:
+            return "module"
+        if isinstance(node, cst.FunctionDef):
+            test = self.ctx.scopes.test_for(node)
+            if test is not None:
+                return f"`{test.name}`"
+        assert statement is not None
+        return "`" + ".".join([*(s.name.value for s in statement.scopes), node.name.value]) + "`"
+
+    def _judge(
+        self, merged: Bvj, outer: Bvj | None, node: Owner | None, statement: Statement | None
     ) -> None:
-        pass
-
-    def visit_ClassDef(self, statement: Statement) -> None:
-        node = statement.node
-        assert isinstance(node, cst.ClassDef)
-        bvj = parse_bvj(node.get_docstring(), self.policy)
-        self.class_bvj[id(node)] = bvj
-        if bvj is not None:
-            self.on_bvj(bvj, node, statement)
-
-
-class MissingBvj(_BvjRule):
-    id = "TG301"
-
-    tests = 0
-    tests_with_bvj = 0
-
-    @classmethod
-    def applies_to(cls, ctx: FileContext) -> bool:
-        return ctx.role is Role.TEST
-
-    def visit_FunctionDef(self, statement: Statement) -> None:
-        if not _is_test_function(statement):
-            return
-        node = statement.node
-        assert isinstance(node, cst.FunctionDef)
-        self.tests += 1
-        covered = (
-            self.module_bvj is not None
-            or any(self.class_bvj.get(id(scope)) is not None for scope in statement.scopes)
-            or parse_bvj(node.get_docstring(), self.policy) is not None
-        )
-        if covered:
-            self.tests_with_bvj += 1
-            return
-        self.report(
-            node,
-            f"Test `{node.name.value}` has no Business Value Justification; "
-            "add a BVJ docstring to the test, its class or the module",
-            statement=statement,
-        )
-
-
-class IncompleteBvj(_BvjRule):
-    id = "TG302"
-
-    def on_bvj(
-        self, bvj: Bvj, node: cst.ClassDef | cst.FunctionDef | None, statement: Statement | None
-    ) -> None:
-        problems = bvj.problems(self.policy)
-        if problems:
-            owner = "module" if node is None else f"`{node.name.value}`"
-            self.report(
-                node,
-                f"BVJ of {owner} is incomplete: {'; '.join(problems)}",
-                statement=statement,
+        """Report the gaps `merged` has that its enclosing BVJ (`outer`) did not already have."""
+        missing = merged.missing(self.policy)
+        unknown = merged.unknown_segments(self.policy)
+        if outer is not None:
+            # Merging only fills fields: a gap still open is the enclosing owner's,
+            # reported there once, not again on every class and test below it.
+            missing = []
+            unknown = [u for u in unknown if u not in outer.unknown_segments(self.policy)]
+        problems = []
+        if missing and not merged.fields:
+            problems.append(
+                "it names business value but has none of the fields: add "
+                + ", ".join(f"`{name}`" for name in missing)
             )
+        elif missing:
+            problems.append("missing " + ", ".join(f"`{name}`" for name in missing))
+        if unknown:
+            problems.append(
+                "unknown segment " + ", ".join(quoted(u) for u in unknown)
+                + f" (known: {', '.join(self.policy.segments)})"
+            )
+        if not problems:
+            return
+        message = f"BVJ of {self._owner_name(node, statement)} is incomplete: {'; '.join(problems)}"
+        if len(message) > _MAX_MESSAGE:
+            message = message[: _MAX_MESSAGE - 1] + "\u2026"
+        self.report(node, message, statement=statement)
 
-    def visit_FunctionDef(self, statement: Statement) -> None:
+    def _visit_owner(self, statement: Statement) -> None:
         node = statement.node
-        assert isinstance(node, cst.FunctionDef)
-        bvj = parse_bvj(node.get_docstring(), self.policy)
-        if bvj is not None:
-            self.on_bvj(bvj, node, statement)
+        assert isinstance(node, (cst.ClassDef, cst.FunctionDef))
+        chain = self.chain(statement)
+        own = chain[-1]
+        if own is None:
+            return
+        outer = merge(chain[:-1])
+        merged = own.merged_under(outer)
+        self._judge(merged, outer, node, statement)
+
+    visit_ClassDef = visit_FunctionDef = _visit_owner
