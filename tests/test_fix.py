@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from testgrade import fileio
-from testgrade.fix import apply_fix, plan_fix
+from testgrade.fix import plan_fix  # noqa: F401 - the subprocess script imports it too
 
 from test_cli import write
 
@@ -84,16 +84,23 @@ def test_encoding_and_bom_survive_a_fix(cli, tree):
     assert bom.read_bytes() == b"\xef\xbb\xbffrom tests import y\r\n"
 
 
-def test_a_file_changed_since_the_check_is_left_alone(tree):
-    from testgrade.ftypes import Finding, Severity
+def test_a_file_changed_since_the_check_is_left_alone(cli, tree, monkeypatch):
+    """Edited between the check and the fix (here: a suppression added): the fix is
+    planned from the checked bytes only, so the edited file is reported, not rewritten."""
+    from testgrade import fix
 
     target = write(tree / "tests/test_f.py", "from . import x\n")
-    finding = Finding("tests/test_f.py", 1, 1, "TG201", "m", Severity.ERROR, True)
-    planned = plan_fix(target, "tests/test_f.py", [finding], package="tests", deprecated_imports={})
-    assert planned is not None
-    target.write_text("from . import x\nprint('edited meanwhile')\n")
-    assert apply_fix(planned) is False
-    assert target.read_text() == "from . import x\nprint('edited meanwhile')\n"
+    edited = "from . import x  # testgrade: ignore[TG201] vendored\n"
+    original_plan = fix.plan_fixes
+
+    def edit_then_plan(*args, **kwargs):
+        target.write_text(edited)
+        return original_plan(*args, **kwargs)
+
+    monkeypatch.setattr(fix, "plan_fixes", edit_then_plan)
+    result = cli("check", tree, "--fix", "--no-cache")
+    assert target.read_text() == edited
+    assert "tests/test_f.py: not fixed: changed since it was checked" in result.stderr
 
 
 def test_a_failing_write_keeps_the_file_and_says_so(cli, tree, monkeypatch):
@@ -121,11 +128,15 @@ def test_a_file_turned_pathological_before_the_fix_is_left_alone(tmp_path):
     target = write(tmp_path / "tests/test_h.py", "(" * 2000 + ")" * 2000 + "\n")
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from testgrade.fix import plan_fix
+        from testgrade.fix import FixRefused, plan_fix
         from testgrade.ftypes import Finding, Severity
         finding = Finding("tests/test_h.py", 1, 1, "TG201", "m", Severity.ERROR, True)
-        print(plan_fix(Path({str(target)!r}), "tests/test_h.py", [finding],
-                       package="tests", deprecated_imports={{}}))
+        try:
+            plan_fix(Path({str(target)!r}).read_bytes(), "tests/test_h.py", [finding],
+                     package="tests", deprecated_imports={{}})
+        except FixRefused as exc:
+            print("refused:", exc)
     """)
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert (completed.returncode, completed.stdout) == (0, "None\n"), completed.stderr
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("refused: Too deeply nested"), completed.stdout

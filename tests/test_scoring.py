@@ -216,3 +216,45 @@ def test_fixing_any_single_violation_never_lowers_a_score(
             assert old == 0.0, (key, old)
         else:
             assert new >= old, (key, old, new)
+
+
+# --- areas, root causes and ranking: the second worked example ----------------------
+
+
+def test_the_areas_and_actions_example_in_the_docs_is_what_the_code_computes() -> None:
+    from pathlib import Path
+
+    from testgrade.audit.model import build_report
+    from testgrade.config import Config
+
+    results = []
+    for path, role, kind, findings in _doc_table("actions-files"):
+        parsed = []
+        for n, item in enumerate(x.split() for x in findings.split(",") if x.strip()):
+            rule, severity, *cause = item
+            parsed.append(Finding(path, n + 1, 1, rule, "m", Severity(severity),
+                                  cause=cause[0] if cause else ""))
+        results.append(FileResult(path=path, role=Role(role), kind=Kind(kind), lines=10,
+                                  tests=1, tests_with_bvj=1, findings=tuple(parsed)))
+    report = build_report(results, Config(root=Path("/nonexistent")), date="2026-01-01")
+
+    areas = _doc_table("actions-areas")
+    assert [row[0] for row in areas] == [a.name for a in report.areas]
+    for (_, files, real, imports, documentation, score, grade), area in zip(areas, report.areas):
+        assert area.files == int(files)
+        assert [area.category(c).score for c in ("real-services", "imports", "documentation")] \
+            == [float(real), float(imports), float(documentation)]
+        assert (area.score, area.grade) == (float(score), grade)
+
+    ranked = _doc_table("actions-ranked")
+    assert [row[1] for row in ranked] == [a.key for a in report.recommendations]
+    for (rank, _, files, findings, fixed, gain, per_file, priority), action in zip(
+        ranked, report.recommendations
+    ):
+        assert (action.effort, action.findings) == (int(files), int(findings)), rank
+        assert (action.score_if_fixed, action.gain) == (float(fixed), float(gain)), rank
+        assert (action.gain_per_file, action.priority) == (float(per_file), int(priority)), rank
+
+    verdict = DOC.read_text(encoding="utf-8").split("<!-- actions-verdict -->", 1)[1]
+    stated = re.search(r"Verdict: \*\*(.+?)\*\*\n", verdict)
+    assert stated is not None and stated[1] == report.verdict

@@ -78,6 +78,7 @@ def collect(
     *,
     use_cache: bool = True,
     shard: tuple[int, int] | None = None,
+    checked: dict[str, str] | None = None,
 ) -> list[FileResult]:
     try:
         candidates = discover(targets, config)
@@ -89,7 +90,7 @@ def collect(
     jobs, note = capped_jobs(jobs)
     if note is not None:
         click.echo(f"testgrade: note: {note}", err=True)
-    results = list(lint_files(candidates, config, jobs, cache=cache))
+    results = list(lint_files(candidates, config, jobs, cache=cache, checked=checked))
     if cache is not None:
         cache.prune()  # at most once a day: entries no run used for a week
     return results
@@ -210,15 +211,20 @@ def check(
     if fix and show_diff:
         fail("--fix and --diff cannot be combined: --diff only shows what --fix would do")
     config, targets = prepare(paths, config_file, select, ignore)
-    results = collect(config, targets, jobs, use_cache=not no_cache, shard=_shard(shard))
+    checked: dict[str, str] = {}  # the digest of each file's checked bytes, for the fix
+    results = collect(
+        config, targets, jobs, use_cache=not no_cache, shard=_shard(shard), checked=checked
+    )
     if show_diff:
         from testgrade.fix import plan_fixes
 
-        fixes = plan_fixes(config, results)
-        click.echo("".join(printable_diff(f.diff()) for f in fixes), nl=False)
+        fixes, problems = plan_fixes(config, results, checked, jobs=capped_jobs(jobs)[0])
+        for problem in problems:
+            click.echo(f"testgrade: {printable(problem)}", err=True)
+        write_diff(b"".join(f.diff() for f in fixes))
         sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
     if fix:
-        results = fix_and_recheck(config, results)
+        results = fix_and_recheck(config, results, checked, capped_jobs(jobs)[0])
     baseline = baseline or (config.root / config.baseline if config.baseline else None)
     if baseline is not None:
         results = filter_baseline(config, results, baseline)
@@ -252,16 +258,24 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def printable_diff(diff: str) -> str:
-    return "".join(printable(line[:-1]) + "\n" if line.endswith("\n") else printable(line)
-                   for line in diff.splitlines(keepends=True))
+def write_diff(diff: bytes) -> None:
+    """The diff as raw bytes, so that `git apply` takes it (CRLF, a declared
+    encoding, any file name); on a terminal, control characters are shown escaped
+    instead, so a hostile file cannot drive the terminal."""
+    if not sys.stdout.isatty():
+        click.echo(diff, nl=False)
+        return
+    text = diff.decode("utf-8", "backslashreplace")
+    click.echo("\n".join(printable(line) for line in text.split("\n")), nl=False)
 
 
-def fix_and_recheck(config: Config, results: Sequence[FileResult]) -> list[FileResult]:
+def fix_and_recheck(
+    config: Config, results: Sequence[FileResult], checked: dict[str, str], jobs: int
+) -> list[FileResult]:
     """--fix: apply every safe fix, say what happened on stderr, return fresh results."""
     from testgrade.fix import apply_fixes  # libcst only when fixing: keeps check's start-up lean
 
-    results, count, files, problems = apply_fixes(config, results)
+    results, count, files, problems = apply_fixes(config, results, checked, jobs=jobs)
     for problem in problems:
         click.echo(f"testgrade: {printable(problem)}", err=True)
     if files:

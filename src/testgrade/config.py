@@ -589,7 +589,11 @@ def _project_root(start: Path) -> Path:
 
 
 def _resolved(path: Path) -> Path:
+    """The real path of `path`'s directory, with its own name kept: the settings of a
+    file named through a symbolic link are those of where the link is, not its target."""
     try:
+        if path.is_symlink() and not path.is_dir():
+            return path.absolute().parent.resolve() / path.name
         return path.resolve()
     except (OSError, RuntimeError) as exc:  # too long a name, a symlink loop
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "cannot resolve"

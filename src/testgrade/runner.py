@@ -16,14 +16,12 @@ fails: a warm run reads, hashes and looks up, nothing more.
 from __future__ import annotations
 
 import ctypes
-import errno
 import faulthandler
 import math
 import multiprocessing
 import os
 import resource
 import signal
-import stat
 import sys
 import time
 from collections.abc import Sequence
@@ -35,6 +33,7 @@ from typing import Any
 from testgrade.cache import Cache
 from testgrade.config import Config
 from testgrade.discovery import Candidate, package_name
+from testgrade.fileio import content_digest, read_regular
 from testgrade.ftypes import FileResult
 from testgrade.guards import check_size
 
@@ -63,26 +62,11 @@ def capped_jobs(requested: int | None) -> tuple[int, str | None]:
     return cap, f"--jobs {requested:,} capped at {cap} ({JOBS_PER_CORE} per core, {cores} cores)"
 
 
-class NotARegularFile(OSError):
-    """The path no longer names a regular file (replaced by a FIFO, device, directory)."""
-
-
 def _read_at_most(path: Path, limit: int) -> bytes:
     """The file's bytes, but never more than limit + 1 of them: a multi-gigabyte
-    file must not be read into memory just to be refused.
-
-    Opened without blocking and checked on the open descriptor: a file replaced
-    by a FIFO after discovery would otherwise block `open()` forever.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotARegularFile(errno.EINVAL, "no longer a regular file")
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(limit + 1)
-    finally:
-        os.close(fd)
+    file must not be read into memory just to be refused. Opened without
+    blocking: a file replaced by a FIFO after discovery cannot hang the run."""
+    return read_regular(path, limit)
 
 
 def _size_of(path: Path, at_least: int) -> int:
@@ -159,16 +143,24 @@ def _quiet_stderr() -> None:
         pass
 
 
-def _worker_main(
-    conn: Connection, config: Config, parent_pid: int, inherited: Sequence[Connection] = ()
+def prepare_worker(
+    config: Config, parent_pid: int, inherited: Sequence[Connection] = ()
 ) -> None:
+    """What every child process testgrade starts does first: die with its parent,
+    leave Ctrl-C to the parent, stay within its memory budget, keep stderr quiet."""
     _die_with_parent(parent_pid, inherited)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     faulthandler.disable()  # a crash here is reported as a TG000 finding, not a C traceback
-    from testgrade.engine import RuleSelection
-
     _limit_memory(config.limits.memory_mb)
     _quiet_stderr()
+
+
+def _worker_main(
+    conn: Connection, config: Config, parent_pid: int, inherited: Sequence[Connection] = ()
+) -> None:
+    from testgrade.engine import RuleSelection
+
+    prepare_worker(config, parent_pid, inherited)
 
     selection = RuleSelection(config)
     conn.send(_READY)  # the time budget of the first file starts now, not before the imports
@@ -287,7 +279,7 @@ class _Progress:
         self.progress.stop()
 
 
-def _context() -> Any:
+def process_context() -> Any:
     # fork: workers start in milliseconds and inherit the parent's modules; the
     # parent runs no threads (the progress bar refreshes from the main loop).
     methods = multiprocessing.get_all_start_methods()
@@ -302,10 +294,13 @@ def lint_files(
     cache: Cache | None = None,
     progress: bool | None = None,
     stats: RunStats | None = None,
+    checked: dict[str, str] | None = None,
 ) -> list[FileResult]:
     """Results in the order of `candidates`; misses computed in up to `jobs` processes.
 
     `progress=None` shows a bar on stderr only when it is a terminal and the run is long.
+    `checked`, if given, receives the digest of the bytes each file was checked as
+    (so that `--fix` can refuse a file that changed since).
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     stats = stats if stats is not None else RunStats()
@@ -315,7 +310,7 @@ def lint_files(
     bar = _Progress(len(candidates)) if progress else None
     results: list[FileResult | None] = [None] * len(candidates)
     timeout = config.limits.timeout
-    context = _context()
+    context = process_context()
     workers: list[_Worker] = []
     idle: list[_Worker] = []
     feed = iter(enumerate(candidates))
@@ -362,6 +357,8 @@ def lint_files(
                     reason = exc.strerror or type(exc).__name__
                     finish(index, failure(candidate.relpath, f"Cannot read file: {reason}", config))
                     continue
+                if checked is not None:
+                    checked[candidate.relpath] = content_digest(data)
                 if len(data) > config.limits.max_file_bytes:
                     size = _size_of(Path(candidate.path), len(data))
                     refusal = check_size(size, config.limits.max_file_bytes)

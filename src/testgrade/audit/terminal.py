@@ -56,7 +56,7 @@ def _bar(score: float | None) -> Text:
 
 def shorten_path(path: str, width: int) -> str:
     """`path` in at most `width` characters, cut from the left at a `/`: the file name
-    is what a reader needs, and a name is never split (unless it alone is too long)."""
+    is what a reader needs, and a name is never split (even one longer than `width`)."""
     path = printable(path)
     if len(path) <= width:
         return path
@@ -66,10 +66,8 @@ def shorten_path(path: str, width: int) -> str:
         if len(part) + 1 + len(kept) + 2 > width:
             break
         kept = f"{part}/{kept}"
-    shortened = f"{ELLIPSIS}/{kept}"
-    if len(shortened) <= width:
-        return shortened
-    return ELLIPSIS + path[-(width - 1):]
+    # A name longer than the width stays whole: the terminal may wrap it, we never cut it.
+    return f"{ELLIPSIS}/{kept}"
 
 
 def _delta_findings(delta: int | None) -> str:
@@ -125,6 +123,21 @@ def render_terminal(report: Report, *, color: bool = False, width: int = 100) ->
 
     if len(report.areas) > 1:
         _areas(console, report, width)
+
+    if report.history is not None:
+        history = Table(title="Score over time", title_justify="left")
+        history.add_column("Audit", no_wrap=True)
+        history.add_column("Score", justify="right")
+        history.add_column("Findings", justify="right")
+        for c in audit.categories:
+            history.add_column(c.id, justify="right")
+        for point in report.history.points:
+            history.add_row(
+                _t(point.label), _t(format_score(point.score)),
+                _t("n/a" if point.findings is None else f"{point.findings:,}"),
+                *(_t(format_score(point.categories.get(c.id))) for c in audit.categories),
+            )
+        console.print(history)
 
     _actions(console, report, width)
     _files(console, report, width)

@@ -27,15 +27,21 @@ def _names_text(names: cst.ImportStar | Sequence[cst.ImportAlias]) -> str:
 
 def absolute_module(package: str | None, level: int, module: str | None) -> str | None:
     """What `from {'.' * level}{module} import ...` means inside `package`, if resolvable."""
-    if package is None:
+    if package is None or climbs_above_top(package, level):
         return None
     parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
     base = parts[: len(parts) - (level - 1)]
     if module:
         base.append(module)
     return ".".join(base) or None
+
+
+def climbs_above_top(package: str | None, level: int) -> bool:
+    """Whether `level` leading dots leave the top-level package: Python raises
+    ImportError ("attempted relative import beyond top-level package") for that."""
+    if package is None:
+        return False
+    return level > len(package.split(".") if package else [])
 
 
 def dotted_expression(dotted: str) -> cst.Attribute | cst.Name:
@@ -73,7 +79,14 @@ class RelativeImport(Rule):
         names = _names_text(node.names)
         written = f"from {'.' * level}{module or ''} import {names}"
         rewritten = absolute_rewrite(node, self.ctx.package)
-        if rewritten is None:
+        if climbs_above_top(self.ctx.package, level):
+            top = (self.ctx.package or "").split(".")[0]
+            where = f"the top-level package `{top}`" if top else "the project root"
+            advice = (
+                f"it climbs above {where}, so Python cannot import it; "
+                "use an absolute import from the project root"
+            )
+        elif rewritten is None:
             advice = "use an absolute import from the project root"
         else:
             advice = f"use `from {dotted_name(rewritten.module)} import {names}`"
@@ -85,12 +98,20 @@ class RelativeImport(Rule):
         )
 
 
+def _under(dotted: str, prefix: str) -> bool:
+    return dotted == prefix or dotted.startswith(prefix + ".")
+
+
 def _deprecated_match(dotted: str, table: Mapping[str, str]) -> tuple[str, str] | None:
-    """The (old, replacement) entry that `dotted` is, or lives under."""
-    for old, new in table.items():
-        if dotted == old or dotted.startswith(old + "."):
-            return old, new + dotted[len(old):]
-    return None
+    """The (old, replacement) entry that `dotted` is, or lives under: the longest
+    configured prefix wins. A path already at (or under) its replacement is not a
+    match, even when the replacement lies under the old path
+    (`"shared.logging" = "shared.logging.ssot"`): else a fix would append `.ssot`
+    again on every run."""
+    old = max((o for o in table if _under(dotted, o)), key=len, default=None)
+    if old is None or _under(dotted, table[old]):
+        return None
+    return old, table[old] + dotted[len(old):]
 
 
 def deprecated_rewrite(
