@@ -85,7 +85,8 @@ def write_tree(root: Path, seed: int) -> dict[str, tuple[str, str]]:
     for n in range(rng.randint(1, 9)):
         tier = rng.choice(["unit", "integration", "e2e"])
         doc = rng.choice([BVJ, BVJ, PARTIAL_BVJ, ""])
-        put(f"tests/{tier}/test_m{n}.py", _module(rng, tier, doc), "test", tier)
+        text = _module(rng, tier, doc)
+        put(f"tests/{tier}/test_m{n}.py", text, "test" if "def test_" in text else NO_TESTS, tier)
     if rng.random() < 0.5:
         put("tests/conftest.py", rng.choice(["import os\n", "from . import helpers\n"]),
             "conftest", "unit")
@@ -93,13 +94,24 @@ def write_tree(root: Path, seed: int) -> dict[str, tuple[str, str]]:
         put("tests/helpers.py", rng.choice([PARTIAL_BVJ, "VALUE = 1\n"]), "helper", "unit")
     if rng.random() < 0.3:
         # Unit tier only: a file that does not parse has no readable markers or kind.
-        put("tests/unit/test_broken.py", "def (:\n", "test", "unit")
+        put("tests/unit/test_broken.py", "def (:\n", NO_TESTS, "unit")
     return files
+
+
+# A test module that collects no tests leaves the real-services and documentation
+# denominators (docs/scoring.md); the formula tells it apart by this role.
+NO_TESTS = "test-without-tests"
+
+
+def facts(entry: dict[str, Any]) -> tuple[str, str]:
+    """(role, kind) of a file entry in check's or audit's JSON, for `applies`."""
+    role = NO_TESTS if entry["role"] == "test" and entry["tests"] == 0 else entry["role"]
+    return role, entry["kind"]
 
 
 def applies(category: str, role: str, kind: str) -> bool:
     if category == "real-services":
-        return kind in ("integration", "e2e")
+        return kind in ("integration", "e2e") and role != NO_TESTS
     if category == "documentation":
         return role == "test"
     return True

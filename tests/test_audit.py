@@ -16,6 +16,7 @@ from audit_trees import (
     CATEGORY_ORDER,
     RULE_CATEGORY,
     expected_scores,
+    facts,
     separate_stderr_cli,
     write_tree,
 )
@@ -73,7 +74,7 @@ def test_demo_tree_scores_equal_the_formula_over_check_findings(cli, monkeypatch
     audit = audit_json(cli)
     # Classification is the engine's job, not scoring's: take kinds from the audit,
     # but make sure it lists every file check saw.
-    files = {f["path"]: (f["role"], f["kind"]) for f in audit["files"]}
+    files = {f["path"]: facts(f) for f in audit["files"]}
     assert len(files) == check["summary"]["files"]
     assert {f["path"] for f in check["findings"]} <= set(files)
     categories, overall = expected_scores(check, files)

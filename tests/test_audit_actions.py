@@ -20,6 +20,7 @@ from audit_trees import (
     SERVICES,
     applies,
     expected_scores,
+    facts,
     separate_stderr_cli,
     write_services_tree,
 )
@@ -34,7 +35,7 @@ def cli() -> Cli:
 
 
 def _facts(check: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    return {f["path"]: (f["role"], f["kind"]) for f in check["files"]}
+    return {f["path"]: facts(f) for f in check["files"]}
 
 
 def area_of(path: str) -> str:

@@ -176,7 +176,8 @@ def test_local_subclassing_is_followed_and_the_cause_names_the_configured_base()
     assert tests["TestOrders.test_a"].cause == "kind:base-class:BaseIntegrationTest"
     assert "`TestOrders` derives from `OurBase`" in tests["TestOrders.test_a"].because
     assert tests["TestFlows.test_b"].kind is Kind.E2E
-    assert tests["TestFlows.test_b"].cause == "kind:class-marker:MarkedBase"
+    assert tests["TestFlows.test_b"].cause == "kind:marker:e2e"
+    assert "`TestFlows` derives from `MarkedBase` (`MarkedBase` is marked `e2e`)" == tests["TestFlows.test_b"].because
 
 
 def test_configured_integration_bases_replace_the_defaults():
@@ -203,7 +204,7 @@ def test_module_pytestmark_governs_every_test_and_module_level_code():
     code = "import pytest\npytestmark = pytest.mark.integration\ndef test_a(): ...\n"
     scopes = scopes_of(code)
     assert scopes.module_kind.kind is Kind.INTEGRATION
-    assert scopes.module_kind.cause == "kind:module-pytestmark"
+    assert scopes.module_kind.cause == "kind:marker:integration"
     assert scopes.file_kind.kind is Kind.INTEGRATION
 
 

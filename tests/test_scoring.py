@@ -218,6 +218,26 @@ def test_fixing_any_single_violation_never_lowers_a_score(
             assert new >= old, (key, old, new)
 
 
+def test_a_test_module_that_collects_no_tests_leaves_the_bvj_and_real_services_denominators(
+    cli, tmp_path
+):
+    (tmp_path / "pyproject.toml").write_text("[tool.testgrade]\n")
+    tests = tmp_path / "tests" / "integration"
+    tests.mkdir(parents=True)
+    (tests / "test_live.py").write_text("import pytest\n\ndef test_a():\n    pass\n")
+    # Entirely commented out: pytest collects nothing, so it proves nothing.
+    (tests / "test_retired.py").write_text("# def test_b():\n#     assert True\n")
+    (tests / "conftest.py").write_text("import pytest\n")
+    audit = cli.json("audit", tmp_path, "--no-cache")
+    applicable = {c["id"]: c["applicable_files"] for c in audit["categories"]}
+    # the test with tests and the conftest (its fixtures serve integration tests)
+    assert applicable["real-services"] == 2
+    assert applicable["documentation"] == 1
+    assert applicable["size"] == 3
+    retired = next(f for f in audit["files"] if f["path"].endswith("test_retired.py"))
+    assert retired["tests"] == 0
+
+
 # --- areas, root causes and ranking: the second worked example ----------------------
 
 

@@ -9,6 +9,7 @@ checked unless `exclude` names them (so a pre-commit hook respects it).
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,8 @@ class DiscoveryError(Exception):
 class Candidate:
     path: Path  # as given or found; readable by the engine
     relpath: str  # POSIX, relative to the project root
+    # Why this path could not be looked into (an unreadable directory): a TG000.
+    error: str | None = None
 
 
 def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec | None:
@@ -82,8 +85,26 @@ class _GitIgnores:
         return decision
 
 
+# A symlink loop or a file removed meanwhile: nothing there to check or report.
+_NOTHING_TO_READ = frozenset({errno.ELOOP, errno.ENOENT, errno.ENOTDIR})
+
+
+def _real(path: Path) -> Path | None:
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except (OSError, RuntimeError):  # broken link, loop, unreadable component
+        return None
+
+
 def discover(paths: list[Path], config: Config) -> list[Candidate]:
-    """Every Python file to check under `paths`, sorted by relative path."""
+    """Every Python file to check under `paths`, sorted by relative path.
+
+    A file is identified by its real path inside the project root: reached
+    through a symbolic link (to a file or a directory) it is named as where it
+    really is, and a file reached twice is listed once. A directory that cannot be
+    listed is a Candidate with an `error`, so that the run reports it (TG000)
+    instead of passing over what it holds in silence.
+    """
     root = config.root.resolve()
     include = None if "." in config.include else _spec(config.include)
     exclude = _spec(config.exclude)
@@ -94,55 +115,86 @@ def discover(paths: list[Path], config: Config) -> list[Candidate]:
     def excluded(relpath: str, is_dir: bool) -> bool:
         return exclude is not None and exclude.match_file(relpath + ("/" if is_dir else ""))
 
-    def inside_root(path: Path) -> bool:
-        try:
-            real = path.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            return False
-        return real == root or root in real.parents
+    def inside_root(real: Path | None) -> bool:
+        return real is not None and (real == root or root in real.parents)
 
-    def walk(directory: Path) -> None:
-        real = directory.resolve()
-        if real in visited:
-            return
-        visited.add(real)
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            return  # unreadable directory: nothing we can check in it
-        for entry in entries:
-            path = Path(entry.path)
+    def unreadable(path: Path, exc: OSError) -> None:
+        relpath = _relative(path, root)
+        reason = exc.strerror or type(exc).__name__
+        found.setdefault(relpath, Candidate(path, relpath, f"Cannot read directory: {reason}"))
+
+    def walk(top: Path) -> None:
+        # An explicit stack, not recursion: a tree 1,000 directories deep is legal.
+        stack = [top]
+        while stack:
+            directory = stack.pop()
+            if directory in visited:
+                continue
+            visited.add(directory)
             try:
-                is_dir = entry.is_dir()  # follows symlinks; False for broken ones
-                is_file = entry.is_file()
-            except OSError:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError as exc:
+                unreadable(directory, exc)
                 continue
-            if entry.is_symlink() and not inside_root(path):
-                continue
-            relpath = _relative(path, root)
-            if is_dir:
-                if entry.name in SKIPPED_DIRECTORIES or excluded(relpath, True):
+            subdirectories = []
+            for entry in entries:
+                path = Path(entry.path)
+                try:
+                    is_dir = entry.is_dir()  # follows symlinks; False for broken ones
+                    is_file = entry.is_file()
+                    is_link = entry.is_symlink()
+                except OSError as exc:
+                    if exc.errno not in _NOTHING_TO_READ:
+                        unreadable(path, exc)  # e.g. a directory listed but not searchable
                     continue
-                if gitignores.ignored(path, True):
-                    continue
-                walk(path)
-            elif is_file and entry.name.endswith(".py"):
-                if excluded(relpath, False) or gitignores.ignored(path, False):
-                    continue
-                if include is not None and not include.match_file(relpath):
-                    continue
-                found.setdefault(relpath, Candidate(path, relpath))
+                relpath = _relative(path, root)  # the name as walked, for the patterns
+                if is_dir:
+                    if entry.name in SKIPPED_DIRECTORIES or excluded(relpath, True):
+                        continue
+                    if gitignores.ignored(path, True):
+                        continue
+                    real = _real(path) if is_link else path
+                    if is_link and not inside_root(real):
+                        continue
+                    assert real is not None
+                    subdirectories.append(real)
+                elif is_file and entry.name.endswith(".py"):
+                    if excluded(relpath, False) or gitignores.ignored(path, False):
+                        continue
+                    if include is not None and not include.match_file(relpath):
+                        continue
+                    real = _real(path) if is_link else path
+                    if real is None or not inside_root(real):
+                        continue
+                    add(real)
+            stack.extend(reversed(subdirectories))
+
+    def add(real: Path) -> None:
+        relpath = _relative(real, root)
+        found.setdefault(relpath, Candidate(real, relpath))
 
     for given in paths:
-        if not given.exists() and not given.is_symlink():
+        try:
+            present = given.exists() or given.is_symlink()
+            is_dir, is_file = given.is_dir(), given.is_file()
+        except OSError as exc:
+            raise DiscoveryError(f"{given}: {exc.strerror or type(exc).__name__}") from None
+        if not present:
             raise DiscoveryError(f"{given}: no such file or directory")
-        absolute = given.absolute()
-        if given.is_dir():
-            walk(absolute)
-        elif given.is_file():
-            relpath = _relative(absolute, root)
+        if is_dir:
+            real = _real(given)
+            if real is None:
+                raise DiscoveryError(f"{given}: cannot resolve the path")
+            walk(real)  # resolved first: a path through a link relates to the root correctly
+        elif is_file:
+            real = _real(given)
+            if real is not None and inside_root(real):
+                named = real
+            else:  # a link out of the root, named explicitly: known by where the link is
+                named = Path(os.path.realpath(given.absolute().parent)) / given.name
+            relpath = _relative(named, root)
             if given.name.endswith(".py") and not excluded(relpath, False):
-                found.setdefault(relpath, Candidate(absolute, relpath))
+                found.setdefault(relpath, Candidate(named, relpath))
         # a broken symlink or a special file named explicitly: nothing to read
     return [found[key] for key in sorted(found)]
 

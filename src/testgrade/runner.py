@@ -351,6 +351,9 @@ def lint_files(
                 if item is None:
                     break
                 index, candidate = item
+                if candidate.error is not None:  # found but not readable (a directory)
+                    finish(index, failure(candidate.relpath, candidate.error, config))
+                    continue
                 try:
                     data = _read_at_most(Path(candidate.path), config.limits.max_file_bytes)
                 except OSError as exc:

@@ -25,8 +25,9 @@ A test's kind is the strongest (e2e > integration > unit) of:
 - its own markers (`@pytest.mark.integration`, `real_services`, `e2e`).
 
 Every kind comes as a `KindReason`: the kind, a short phrase saying why (for
-messages; empty when the path alone decides) and a stable `cause` key naming the
-one edit that would change it (e.g. `kind:base-class:BaseIntegrationTest`).
+messages; empty when the path alone decides) and a stable `cause` key naming
+what made it so: `kind:base-class:<base as imported>` or `kind:marker:<marker>`
+(the audit groups findings by it).
 
 API (stable; other rules rely on it):
 - `scopes.tests`: every collected test, in source order (`CollectedTest`).
@@ -199,7 +200,7 @@ class Scopes:
         if module_marks:
             word, kind = _strongest_marker(module_marks)
             self.module_kind = _strongest(
-                [KindReason(kind, f"the module's `pytestmark` is `{word}`", "kind:module-pytestmark")],
+                [KindReason(kind, f"the module's `pytestmark` is `{word}`", f"kind:marker:{word}")],
                 self.path_kind,
             )
         self._classes: dict[int, CollectedClass] = {}
@@ -262,7 +263,7 @@ class Scopes:
         if marks:
             word, mark = _strongest_marker(marks)
             kind = _strongest(
-                [KindReason(mark, f"it is marked `{word}`", f"kind:test-marker:{name}")], outer
+                [KindReason(mark, f"it is marked `{word}`", f"kind:marker:{word}")], outer
             )
         return CollectedTest(node, name, cls, kind)
 
@@ -316,7 +317,7 @@ class Scopes:
             word, mark = _strongest_marker(facts.markers)
             found.append(KindReason(
                 mark, f"`{facts.name}` is marked `{word}`",
-                f"kind:class-marker:{facts.name}",
+                f"kind:marker:{word}",
             ))
         for name in self._base_names(facts):
             kind = self._bases.get(name)

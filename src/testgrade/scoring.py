@@ -6,8 +6,11 @@ Pure functions over the engine's FileResults; nothing here reads files. The mode
 - A category applies to a fixed set of files, decided by the file's role and
   kind only, never by its findings, so fixing a violation cannot change the
   denominator:
-    real-services  integration and e2e files (TG101 can only fire there)
-    documentation  test modules (where tests, and so TG301, live)
+    real-services  integration and e2e files (TG101 can only fire there),
+                   except test modules that collect no tests
+    documentation  test modules that collect at least one test (where TG301 lives)
+  A test module with no tests (e.g. all commented out) is not "compliant":
+  it leaves both denominators instead of inflating them with a clean file.
     imports, size, integrity  every file
 - penalty = number of files with an error in the category + 0.5 x number of
   files with only warnings in it.
@@ -36,7 +39,7 @@ FAILING_GRADE = "F"
 APPLICABILITY: dict[str, str] = {
     "real-services": "integration and e2e files",
     "imports": "all files",
-    "documentation": "test modules",
+    "documentation": "test modules with tests",
     "size": "all files",
     "integrity": "all files",
 }
@@ -47,12 +50,17 @@ def applicability(category: str) -> str:
     return APPLICABILITY.get(category, "all files")
 
 
+def collects_no_tests(result: FileResult) -> bool:
+    """A test module in which pytest finds no test: nothing to grade for BVJs or mocks."""
+    return result.role is Role.TEST and result.tests == 0
+
+
 def applies(category: str, result: FileResult) -> bool:
-    """Whether `category` is scored for this file (by role and kind only)."""
+    """Whether `category` is scored for this file (by role, kind and collected tests)."""
     if category == "real-services":
-        return result.kind is not Kind.UNIT
+        return result.kind is not Kind.UNIT and not collects_no_tests(result)
     if category == "documentation":
-        return result.role is Role.TEST
+        return result.role is Role.TEST and not collects_no_tests(result)
     return True
 
 

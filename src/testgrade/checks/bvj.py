@@ -25,6 +25,10 @@ _MAX_MESSAGE = 300
 Owner = cst.ClassDef | cst.FunctionDef
 
 
+def _tests(count: int) -> str:
+    return f"{count} test" if count == 1 else f"{count} tests"
+
+
 class _BvjRule(Rule):
     """Shared reading: docstrings parsed once each, and only when asked for."""
 
@@ -109,7 +113,7 @@ class MissingBvj(_BvjRule):
             self.report(
                 displaced.node,
                 "the module's BVJ is not its docstring: move it to the top of the file "
-                f"(it would cover {len(self.uncovered)} test(s) reported as having none)",
+                f"({_tests(len(self.uncovered))} in this file have no BVJ until then)",
                 statement=displaced,
                 cause=DISPLACED_CAUSE,
             )

@@ -87,6 +87,7 @@ class _FieldReader:
         for alias, target in policy.field_aliases:
             self.canonical[alias.lower()] = target
         names = "|".join(re.escape(n) for n in sorted(self.canonical, key=len, reverse=True))
+        self.any_name = re.compile(names, re.IGNORECASE)  # the cheap test most docstrings fail
         self.pattern = re.compile(
             rf"^[*_`]*\s*({names})\s*(?:[*_`]+\s*)?(?::|[\u2013\u2014]|-(?=\s))"
             r"\s*(?:[*_`]+\s*)?(.*)$",
@@ -124,6 +125,8 @@ def parse_bvj(docstring: str | None, policy: BvjPolicy) -> Bvj | None:
     if not docstring:
         return None
     reader = _reader(policy)
+    if reader.any_name.search(docstring) is None and _MARKER.search(docstring) is None:
+        return None
     values: dict[str, list[str]] = {}
     current: str | None = None  # the field whose value may continue on the next line
     current_indent = 0

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import libcst as cst
 
 from testgrade.checks.base import FileContext, Rule
+from testgrade.resolution import Missing, index_for
 from testgrade.walk import Statement, dotted_name
 
 _RELATIVE_MARKERS = ("from .", "from\t", "from  ", "from\\", "from\f")
@@ -168,14 +169,44 @@ class DeprecatedImport(Rule):
             return False
         old, new = match
         why = "" if dotted == old else f" (`{old}` is deprecated)"
+        missing = self._missing_first_party(new)
+        if missing is None:
+            message = f"Deprecated import `{dotted}`{why}; use `{new}`"
+            fixable = deprecated_rewrite(node, table, parent=parent) is not None
+        else:  # rewriting to a module that is not there would break the file
+            message = (
+                f"Deprecated import `{dotted}`{why}; its replacement `{new}` does not exist "
+                f"(`{missing}` is not under the source roots), so it is not fixed automatically: "
+                "create it or correct `deprecated-imports`"
+            )
+            fixable = False
         self.report(
             node,
-            f"Deprecated import `{dotted}`{why}; use `{new}`",
+            message,
             statement=statement,
-            fixable=deprecated_rewrite(node, table, parent=parent) is not None,
+            fixable=fixable,
             cause=f"deprecated:{old}",  # one module: `--fix` clears its imports everywhere
         )
         return True
+
+    def _missing_first_party(self, replacement: str) -> str | None:
+        """The missing part of a first-party replacement that does not resolve, else None.
+
+        Third-party replacements are trusted: they live outside the tree."""
+        config = self.ctx.config
+        index = index_for(config.root.resolve(), config.source_roots, config.first_party)
+        depends = self.ctx.depends
+        if not index.is_first_party(replacement, depends):
+            return None
+        found = index.find(replacement, depends)
+        if not isinstance(found, Missing):
+            return None
+        parent, _, name = replacement.rpartition(".")
+        if found.parent is not None and found.parent.dotted == parent:
+            present, _ = index.has_name(found.parent, name, depends)  # `from pkg import name`
+            if present:
+                return None
+        return found.dotted
 
     def visit_Import(self, statement: Statement) -> None:
         node = statement.node

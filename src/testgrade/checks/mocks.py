@@ -150,11 +150,9 @@ class MockInIntegrationTest(Rule):
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.name.value in MOCKER_FIXTURES:
-                self._flag(
-                    param,
-                    f"`{param.name.value}` fixture (pytest-mock) used by `{node.name.value}`",
-                    statement,
-                )
+                # The place names the test; a fixture or helper is named here.
+                user = "" if self.ctx.scopes.test_for(node) else f" used by `{node.name.value}`"
+                self._flag(param, f"`{param.name.value}` fixture (pytest-mock){user}", statement)
 
     def _bind(self, statement: Statement) -> None:
         self.bound.update(_names_bound_by(statement.node))
