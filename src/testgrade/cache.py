@@ -34,6 +34,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -247,9 +248,9 @@ class Cache:
 def write_entry(path: Path, data: bytes) -> None:
     """Write a temporary file beside `path` and rename it into place: readers see the
     whole entry or none. No fsync: a lost entry is only a miss."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with open(temporary, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
     except BaseException:

@@ -341,8 +341,8 @@ def _start_of(node: cst.CSTNode, statement: Statement) -> cst.CSTNode:
     owner = statement.node
     if owner is not statement.line_node:  # a small statement: generate its whole line
         return statement.line_node
-    if node is owner:
-        return owner
+    if node is owner or not isinstance(owner, (cst.If, cst.Try, cst.TryStar)):
+        return owner  # only `elif` and `except` clauses start a generation of their own
     return _clause_of(owner, id(node)) or owner
 
 
