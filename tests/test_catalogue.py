@@ -32,7 +32,7 @@ def test_every_rule_has_valid_and_invalid_examples(rule_id):
 
 
 def test_every_detector_has_a_catalogue_entry_and_back():
-    assert set(RULES) | {"TG000"} == set(CATALOGUE)
+    assert set(RULES) | {"TG000", "TG001"} == set(CATALOGUE)  # the engine makes those two
 
 
 @pytest.mark.parametrize(("rule_id", "example"), INVALID)

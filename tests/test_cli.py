@@ -23,10 +23,11 @@ def test_clean_tree_exits_zero(cli, tmp_path):
 
 def test_errors_exit_one_and_print_path_line_col(cli, tmp_path):
     write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
-    write(tmp_path / "tests/integration/test_a.py", "from unittest.mock import patch\n")
+    # A helper module: a test module holding no tests would also be TG506.
+    write(tmp_path / "tests/integration/fakes.py", "from unittest.mock import patch\n")
     result = cli("check", tmp_path)
     assert result.exit_code == 1
-    assert "tests/integration/test_a.py:1:27: TG101 " in result.output
+    assert "tests/integration/fakes.py:1:27: TG101 " in result.output
     assert "Found 1 finding (1 error, 0 warnings) in 1 of 1 file." in result.output
 
 
@@ -40,7 +41,7 @@ def test_warnings_alone_exit_zero(cli, tmp_path):
 
 def test_json_shape_is_the_documented_contract(cli, tmp_path):
     write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
-    write(tmp_path / "tests/test_rel.py", "from .x import y\n")
+    write(tmp_path / "tests/rel.py", "from .x import y\n")
     document = cli.json("check", tmp_path)
     assert set(document) >= {"version", "findings", "summary"}
     (finding,) = document["findings"]
@@ -53,7 +54,7 @@ def test_json_shape_is_the_documented_contract(cli, tmp_path):
         "rule": "TG201",
         "name": "relative-import",
         "severity": "error",
-        "path": "tests/test_rel.py",
+        "path": "tests/rel.py",
         "line": 1,
         "column": 1,
         "message": "Relative import `from .x import y`; use `from tests.x import y`",

@@ -18,7 +18,7 @@ def test_demo_findings_match_the_checked_in_expectation(cli, monkeypatch):
 def test_demo_violates_every_rule_and_has_compliant_files(cli):
     document = cli.json("check", DEMO)
     rules = {f["rule"] for f in document["findings"]}
-    assert rules == {"TG000", "TG101", "TG201", "TG202", "TG203", "TG301", "TG302", "TG401", "TG503", "TG505"}
+    assert rules == {"TG000", "TG101", "TG201", "TG202", "TG203", "TG301", "TG302", "TG102", "TG401", "TG501", "TG502", "TG503", "TG504", "TG505", "TG506"}
     summary = document["summary"]
     assert 0 < summary["files_with_findings"] < summary["files"]
 

@@ -46,12 +46,15 @@ def test_include_and_exclude(tmp_path):
     assert found(tmp_path) == ["tests/test_a.py"]
 
 
-def test_explicit_files_bypass_include_but_honour_exclude(tmp_path):
+def test_explicit_files_honour_include_and_exclude_as_pre_commit_passes_them(tmp_path):
+    """pre-commit names every staged file: application code outside `include` must not
+    be held to the test policy that `testgrade check` applies to the tree."""
     write(tmp_path / "pyproject.toml",
-          "[tool.testgrade]\ninclude = ['tests']\nexclude = ['gen/**']\n")
+          "[tool.testgrade]\ninclude = ['tests']\nexclude = ['tests/gen/**']\n")
     app = write(tmp_path / "src/app.py", "")
-    generated = write(tmp_path / "gen/test_x.py", "")
-    assert found(tmp_path, app, generated) == ["src/app.py"]
+    generated = write(tmp_path / "tests/gen/test_x.py", "")
+    kept = write(tmp_path / "tests/test_y.py", "")
+    assert found(tmp_path, app, generated, kept) == ["tests/test_y.py"]
 
 
 def test_symlinks_are_not_followed_out_of_the_root(tmp_path):

@@ -8,7 +8,7 @@ from testgrade.engine import lint_source
 BVJ = "BVJ: Segment: All; Business Goal: g; Value Impact: v; Strategic Impact: s"
 
 
-def lint(data: bytes, path: str = "tests/test_a.py"):
+def lint(data: bytes, path: str = "tests/encoded.py"):  # a helper: no tests expected
     return lint_source(data, path, Config())
 
 

@@ -86,6 +86,26 @@ def test_classes_pytest_refuses_are_not_collected():
     assert collected(code) == ["Checks.test_d", "test_g", "TestOuter.TestInner.test_h"]
 
 
+def test_classes_with_a_constructor_and_opted_out_modules_collect_nothing():
+    code = """
+        from dataclasses import dataclass
+        from enum import Enum
+
+        @dataclass
+        class TestSettings:
+            def test_a(self): ...
+
+        class TestColour(Enum):
+            RED = 1
+            def test_b(self): ...
+
+        class TestPlain:
+            def test_c(self): ...
+    """
+    assert collected(code) == ["TestPlain.test_c"]
+    assert collected("__test__ = False\n" + textwrap.dedent(code)) == []
+
+
 def test_only_test_modules_collect_tests():
     code = "class TestX:\n    def test_a(self): ...\ndef test_b(): ...\n"
     assert collected(code, "tests/integration/conftest.py") == []

@@ -113,13 +113,13 @@ def hostile_tree(root: Path) -> Path:
     (root / "tests").mkdir()
     for relpath in HOSTILE_NAMES:
         (root / relpath).parent.mkdir(parents=True, exist_ok=True)  # "[red]x[" is a directory
-        (root / relpath).write_text("from . import helpers\n\n\ndef test_a():\n    pass\n")
+        (root / relpath).write_text("from . import helpers\n\n\ndef test_a():\n    assert helpers\n")
     # The unknown BVJ segment is quoted in the TG302 message: attacker-chosen text.
     (root / "tests" / "test_message.py").write_text(
         '"""Business Value Justification (BVJ):\n'
         f"- Segment: {HOSTILE_SEGMENT}\n"
         "- Business Goal: g\n- Value Impact: v\n- Strategic Impact: s\n"
-        '"""\n\n\ndef test_a():\n    pass\n'
+        '"""\n\n\ndef test_a():\n    assert True\n'
     )
     return root
 
@@ -215,6 +215,8 @@ def test_github_annotations_cannot_be_forged_by_a_name_or_message(cli, hostile):
 
 
 def test_sarif_is_json_with_the_exact_names(cli, hostile):
+    from urllib.parse import unquote
+
     document = json.loads(cli("check", hostile, "--format", "sarif", "--no-cache").stdout)
-    uris = json.dumps(document)
+    uris = unquote(json.dumps(document))  # URIs are percent-encoded, names otherwise exact
     assert "[red]x[/red].py" in uris

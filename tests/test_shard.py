@@ -53,7 +53,7 @@ def test_shard_membership_is_stable_and_depends_only_on_the_path():
 
 def test_json_keeps_the_contract_fields_and_adds_per_file_facts(cli, tree):
     document = json.loads(cli("check", tree, "--format", "json").stdout)
-    assert list(document) == ["version", "findings", "summary", "files"]
+    assert list(document) == ["version", "root", "findings", "summary", "files"]
     facts = document["files"][0]
     assert {"path", "role", "kind", "lines", "tests", "tests_with_bvj"} <= set(facts)
 

@@ -124,6 +124,24 @@ def load_baseline(path: Path) -> Baseline:
     return Baseline(entries)
 
 
+def check_replaceable(path: Path) -> None:
+    """Raise BaselineError unless writing a baseline to `path` loses nothing: the file
+    is absent, a baseline, or an old `check --format json` baseline to re-record."""
+    if not path.exists():
+        return
+    try:
+        load_baseline(path)
+    except BaselineError:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            document = None
+        if not (isinstance(document, dict) and isinstance(document.get("findings"), list)):
+            raise BaselineError(
+                f"{path}: exists and is not a testgrade baseline; not overwriting it"
+            ) from None
+
+
 def _in_scope(baseline: Baseline, results: Sequence[FileResult], root: Path) -> set[str]:
     """Paths whose recorded findings this run can speak for: the files it checked, and
     recorded files that no longer exist."""

@@ -169,13 +169,15 @@ def selected_rules(
     """The rule ids a run with these --select / --ignore prefixes enables.
 
     A rule that is off by default runs only when its settings switch it on
-    (`opted_in`, from `Config.opted_in()`) or `select` names its full id.
+    (`opted_in`, from `Config.opted_in()`) or `select` names its full id; a
+    `select` that does not cover it keeps it off either way.
     """
 
     def wanted(spec: RuleSpec) -> bool:
+        chosen = not select or any(spec.id.startswith(p) for p in select)
         if not spec.default_enabled:
-            return spec.id in opted_in or spec.id in select
-        return not select or any(spec.id.startswith(p) for p in select)
+            return chosen and (spec.id in opted_in or spec.id in select)
+        return chosen
 
     return frozenset(
         spec.id

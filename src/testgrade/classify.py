@@ -17,7 +17,7 @@ import libcst as cst
 import pathspec
 
 from testgrade.ftypes import Kind, Role
-from testgrade.walk import callee_name
+from testgrade.walk import callee_name, dotted_name
 
 MARKER_KINDS = {"integration": Kind.INTEGRATION, "real_services": Kind.INTEGRATION, "e2e": Kind.E2E}
 KIND_RANK = {Kind.UNIT: 0, Kind.INTEGRATION: 1, Kind.E2E: 2}
@@ -67,3 +67,33 @@ def pytestmark_markers(value: cst.BaseExpression) -> Iterable[tuple[str, Kind]]:
         marker = marker_of(element)
         if marker is not None:
             yield marker
+
+
+# Bases whose classes get a constructor pytest refuses (`__init__` / `__new__`).
+_CONSTRUCTOR_BASES = frozenset(
+    {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "NamedTuple", "TypedDict", "Exception",
+     "BaseModel"}
+)
+_DATACLASS_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s"})
+
+
+def constructor_reason(node: cst.ClassDef) -> str | None:
+    """Why pytest refuses to collect this class, if it does: a constructor of its own
+    (`__init__` / `__new__`, written or made by `@dataclass`, an Enum or NamedTuple
+    base ...), as a phrase for messages; None when it has none."""
+    for decorator in node.decorators:
+        name = callee_name(decorator.decorator) or ""
+        last = name.rsplit(".", 1)[-1]
+        if last in _DATACLASS_DECORATORS and (last == "dataclass" or name.startswith("attr")):
+            return f"it is a dataclass (`@{name}` writes an `__init__`)"
+    for base in node.bases:
+        if base.keyword is not None:
+            continue
+        name = (dotted_name(base.value) or "").rsplit(".", 1)[-1]
+        if name in _CONSTRUCTOR_BASES:
+            return f"it derives from `{name}`, which has a constructor"
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value in ("__init__", "__new__"):
+            return f"it defines `{statement.name.value}`"
+    return None

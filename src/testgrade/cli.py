@@ -15,6 +15,7 @@ from testgrade.baseline import (
     DEFAULT_BASELINE,
     BaselineError,
     apply_baseline,
+    check_replaceable,
     load_baseline,
     prune,
     record,
@@ -23,6 +24,7 @@ from testgrade.baseline import (
 from testgrade.cache import Cache
 from testgrade.catalogue import (
     CatalogueError,
+    RuleSpec,
     catalogue_markdown,
     describe,
     load_catalogue,
@@ -31,7 +33,7 @@ from testgrade.catalogue import (
 from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
-from testgrade.output import printable, render_json, render_text
+from testgrade.output import AS_RECORDED, DisplayPaths, printable, render_json, render_text
 from testgrade.runner import capped_jobs, lint_files
 from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard
 
@@ -78,6 +80,7 @@ def collect(
     *,
     use_cache: bool = True,
     shard: tuple[int, int] | None = None,
+    quiet: bool = False,
     checked: dict[str, str] | None = None,
 ) -> list[FileResult]:
     try:
@@ -88,7 +91,7 @@ def collect(
         candidates = select_shard(candidates, shard)
     cache = Cache(config) if use_cache else None
     jobs, note = capped_jobs(jobs)
-    if note is not None:
+    if note is not None and not quiet:
         click.echo(f"testgrade: note: {note}", err=True)
     results = list(lint_files(candidates, config, jobs, cache=cache, checked=checked))
     if cache is not None:
@@ -104,15 +107,26 @@ def _shard(value: str | None) -> tuple[int, int] | None:
         return None
 
 
-def render_check(results: Sequence[FileResult], output_format: str) -> str:
-    """Findings of `check` (or merged shards) in one of CHECK_FORMATS."""
+def render_check(
+    results: Sequence[FileResult],
+    output_format: str,
+    root: Path | None = None,
+    *,
+    color: bool | None = None,
+    quiet: bool = False,
+) -> str:
+    """Findings of `check` (or merged shards) in one of CHECK_FORMATS. With the project
+    root known, JSON names it and the other formats show paths from the current directory."""
+    paths = DisplayPaths.from_cwd(root) if root is not None else AS_RECORDED
+    if color is None:
+        color = use_color("auto", sys.stdout.isatty())
     if output_format == "json":
-        return render_json(results)
+        return render_json(results, root)
     if output_format in ("sarif", "junit", "github"):
         from testgrade import ci_formats
 
-        return getattr(ci_formats, f"render_{output_format}")(results)
-    return render_text(results, color=sys.stdout.isatty())
+        return getattr(ci_formats, f"render_{output_format}")(results, paths)
+    return render_text(results, color=color, paths=paths, summary=not quiet)
 
 
 def exit_code(results: Sequence[FileResult]) -> int:
@@ -170,6 +184,47 @@ def main() -> None:
     """
 
 
+def gate_options(command: Callable[..., None]) -> Callable[..., None]:
+    """check's options for CI gates and hooks, grouped so --help shows them together."""
+    for option in reversed((
+        click.option(
+            "--baseline", type=click.Path(path_type=Path, dir_okay=False),
+            help="Report only findings not recorded in this file by `testgrade baseline` "
+            "(default: the `baseline` config key).",
+        ),
+        click.option(
+            "--since", metavar="REF",
+            help="Check only Python files changed since the branch left REF: committed, "
+            "staged, unstaged and untracked (for pull requests).",
+        ),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even if there are findings."),
+        click.option(
+            "-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
+            help="Write the output to this file (atomically) instead of standard output.",
+        ),
+        click.option(
+            "--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+            show_default=True,
+            help="Colour the text output; `auto` honours NO_COLOR and FORCE_COLOR, "
+            "then whether the output is a terminal.",
+        ),
+        click.option(
+            "--statistics", is_flag=True,
+            help="Print how many findings each rule has instead of the findings.",
+        ),
+        click.option(
+            "-q", "--quiet", is_flag=True,
+            help="Print the findings only: no summary, no notes on standard error.",
+        ),
+        click.option(
+            "--show-settings", is_flag=True,
+            help="Print the effective configuration and the file it came from, then exit.",
+        ),
+    )):
+        command = option(command)
+    return command
+
+
 @main.command()
 @paths_argument
 @click.option(
@@ -179,17 +234,13 @@ def main() -> None:
 @run_options
 @click.option(
     "--fix", is_flag=True,
-    help="Rewrite fixable findings in place (TG201, TG202), then report what remains.",
+    help="Rewrite fixable findings in place (TG201, TG202, TG001), then report what remains.",
 )
 @click.option(
     "--diff", "show_diff", is_flag=True,
     help="Print the fixes as a unified diff and change nothing; exit 1 if there are any.",
 )
-@click.option(
-    "--baseline", type=click.Path(path_type=Path, dir_okay=False),
-    help="Report only findings not recorded in this file by `testgrade baseline` "
-    "(default: the `baseline` config key).",
-)
+@gate_options
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -202,18 +253,35 @@ def check(
     fix: bool,
     show_diff: bool,
     baseline: Path | None,
+    since: str | None,
+    exit_zero: bool,
+    output_file: Path | None,
+    color: str,
+    statistics: bool,
+    quiet: bool,
+    show_settings: bool,
 ) -> None:
     """Report every violation under PATHS (default: the project root).
 
-    One line per finding, `path:line:col: ID message`, then a summary. Exits 1
-    if any finding has error severity.
+    One line per finding, `path:line:col: ID [severity] message`, then a
+    summary. Exits 1 if any finding has error severity. Files named in PATHS
+    (as pre-commit passes them) are checked only if `include` and `exclude`
+    let them be.
     """
     if fix and show_diff:
         fail("--fix and --diff cannot be combined: --diff only shows what --fix would do")
     config, targets = prepare(paths, config_file, select, ignore)
+    if show_settings:
+        from testgrade.settings import render_settings
+
+        emit(render_settings(config), output_file)
+        return
+    if since is not None:
+        targets = changed_targets(config, paths, since)
     checked: dict[str, str] = {}  # the digest of each file's checked bytes, for the fix
     results = collect(
-        config, targets, jobs, use_cache=not no_cache, shard=_shard(shard), checked=checked
+        config, targets, jobs, use_cache=not no_cache, shard=_shard(shard), quiet=quiet,
+        checked=checked,
     )
     if show_diff:
         from testgrade.fix import plan_fixes
@@ -221,18 +289,74 @@ def check(
         fixes, problems = plan_fixes(config, results, checked, jobs=capped_jobs(jobs)[0])
         for problem in problems:
             click.echo(f"testgrade: {printable(problem)}", err=True)
-        write_diff(b"".join(f.diff() for f in fixes))
+        diff = b"".join(f.diff() for f in fixes)
+        if output_file is None:
+            write_diff(diff)
+        else:
+            emit_bytes(diff, output_file)
         sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
     if fix:
-        results = fix_and_recheck(config, results, checked, capped_jobs(jobs)[0])
+        results = fix_and_recheck(config, results, checked, capped_jobs(jobs)[0], quiet=quiet)
     baseline = baseline or (config.root / config.baseline if config.baseline else None)
     if baseline is not None:
-        results = filter_baseline(config, results, baseline)
-    click.echo(render_check(results, output_format), nl=False)
-    sys.exit(exit_code(results))
+        results = filter_baseline(config, results, baseline, quiet=quiet)
+    colored = use_color(color, output_file is None and sys.stdout.isatty())
+    if statistics:
+        from testgrade.output import render_statistics
+
+        text = render_statistics(results, as_json=output_format == "json")
+    else:
+        text = render_check(results, output_format, config.root, color=colored, quiet=quiet)
+    emit(text, output_file, color=colored and output_format == "text")
+    sys.exit(EXIT_CLEAN if exit_zero else exit_code(results))
 
 
-def filter_baseline(config: Config, results: list[FileResult], path: Path) -> list[FileResult]:
+def use_color(choice: str, terminal: bool) -> bool:
+    """--color, then NO_COLOR (https://no-color.org), then FORCE_COLOR, then a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return terminal
+
+
+def emit(text: str, output_file: Path | None, *, color: bool = False) -> None:
+    """Standard output, or the whole text written at once to -o FILE."""
+    if output_file is None:
+        click.echo(text, nl=False, color=True if color else None)  # None: click strips ANSI
+        return
+    emit_bytes(text.encode("utf-8", "surrogateescape"), output_file)
+
+
+def emit_bytes(data: bytes, output_file: Path) -> None:
+    from testgrade.fileio import atomic_write
+
+    try:
+        atomic_write(output_file, data)
+    except OSError as exc:
+        fail(f"cannot write {output_file}: {exc.strerror or type(exc).__name__}")
+
+
+def changed_targets(config: Config, paths: Sequence[Path], since: str) -> list[Path]:
+    """--since: the changed Python files, within PATHS when some are given."""
+    from testgrade.since import SinceError, changed_python_files
+
+    try:
+        changed = changed_python_files(config.root, since)
+    except SinceError as exc:
+        fail(str(exc))
+    within = [p.resolve() for p in paths]
+    return [
+        path for path in changed
+        if not within or any(path == w or w in path.parents for w in within)
+    ]
+
+
+def filter_baseline(
+    config: Config, results: list[FileResult], path: Path, *, quiet: bool = False
+) -> list[FileResult]:
     """Drop the findings the baseline accounts for; say on stderr how many, and how
     many baselined ones no longer occur."""
     try:
@@ -242,10 +366,10 @@ def filter_baseline(config: Config, results: list[FileResult], path: Path) -> li
         )
     except BaselineError as exc:
         fail(str(exc))
-    if outcome.known:
+    if outcome.known and not quiet:
         click.echo(f"{_plural(outcome.known, 'known finding')} in the baseline not reported.",
                    err=True)
-    if outcome.stale:
+    if outcome.stale and not quiet:
         click.echo(
             f"{_plural(outcome.stale, 'baselined finding')} no longer "
             f"occur{'s' if outcome.stale == 1 else ''}; run `testgrade baseline --prune`.",
@@ -270,7 +394,12 @@ def write_diff(diff: bytes) -> None:
 
 
 def fix_and_recheck(
-    config: Config, results: Sequence[FileResult], checked: dict[str, str], jobs: int
+    config: Config,
+    results: Sequence[FileResult],
+    checked: dict[str, str],
+    jobs: int,
+    *,
+    quiet: bool = False,
 ) -> list[FileResult]:
     """--fix: apply every safe fix, say what happened on stderr, return fresh results."""
     from testgrade.fix import apply_fixes  # libcst only when fixing: keeps check's start-up lean
@@ -278,7 +407,7 @@ def fix_and_recheck(
     results, count, files, problems = apply_fixes(config, results, checked, jobs=jobs)
     for problem in problems:
         click.echo(f"testgrade: {printable(problem)}", err=True)
-    if files:
+    if files and not quiet:
         click.echo(f"Fixed {count:,} finding{'s' if count != 1 else ''} "
                    f"in {files:,} file{'s' if files != 1 else ''}.", err=True)
     return results
@@ -320,12 +449,13 @@ def baseline_command(
 
     config, targets = prepare(paths, config_file, select, ignore)
     target = output or config.root / (config.baseline or DEFAULT_BASELINE)
+    try:  # before the run: a bad file should cost a second, not a whole check
+        existing = load_baseline(target) if prune_only else None
+        check_replaceable(target)
+    except BaselineError as exc:
+        fail(str(exc))
     results = collect(config, targets, jobs, use_cache=not no_cache)
-    if prune_only:
-        try:
-            existing = load_baseline(target)
-        except BaselineError as exc:
-            fail(str(exc))
+    if existing is not None:
         updated, removed = prune(
             existing, results, root=config.root,
             rules=selected_rules(config.select, config.ignore),
@@ -344,13 +474,19 @@ def baseline_command(
 
 @main.command()
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "markdown"]), default="text",
-    show_default=True, help="A line per rule, or the full documentation (docs/rules.md).",
+    "--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
+    default="text", show_default=True,
+    help="A line per rule, the full documentation (docs/rules.md), or JSON for scripts.",
 )
 def rules(output_format: str) -> None:
     """List every rule in the catalogue."""
     if output_format == "markdown":
         click.echo(catalogue_markdown(), nl=False)
+        return
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([rule_to_dict(s) for s in load_catalogue().values()], indent=2))
         return
     for spec in load_catalogue().values():
         fix = " (fixable)" if spec.fixable else ""
@@ -360,11 +496,31 @@ def rules(output_format: str) -> None:
         )
 
 
+def rule_to_dict(spec: RuleSpec) -> dict[str, object]:
+    """A catalogue entry as `rules --format json` gives it (examples left to the docs)."""
+    return {
+        "id": spec.id,
+        "name": spec.name,
+        "category": spec.category,
+        "severity": spec.severity.value,
+        "fixable": spec.fixable,
+        "summary": spec.summary,
+        "rationale": " ".join(spec.rationale.split()),
+        "use_instead": spec.use_instead,
+        "options": spec.options,
+    }
+
+
 @main.command()
-@click.argument("rule_id")
+@click.argument("rule_id", metavar="RULE")
 def rule(rule_id: str) -> None:
-    """Explain one rule: what it flags, why, an example, what to do instead, options."""
-    spec = load_catalogue().get(rule_id.strip().upper())
+    """Explain one rule, by id (TG101) or name (mock-in-integration-test): what it
+    flags, why, an example, what to do instead, options."""
+    catalogue = load_catalogue()
+    wanted = rule_id.strip()
+    spec = catalogue.get(wanted.upper()) or next(
+        (s for s in catalogue.values() if s.name == wanted.lower()), None
+    )
     if spec is None:
         fail(f"unknown rule {rule_id!r} (see `testgrade rules`)")
     assert spec is not None
@@ -520,8 +676,20 @@ def merge(
         return
     if output_format not in CHECK_FORMATS:
         fail(f"--format {output_format} needs --audit")
-    click.echo(render_check(results, output_format), nl=False)
+    click.echo(render_check(results, output_format, _shards_root(shards[0])), nl=False)
     sys.exit(exit_code(results))
+
+
+def _shards_root(shard: Path) -> Path | None:
+    """The project root the shards were checked in (the shard JSON names it), so merged
+    output shows paths as the unsharded run would have."""
+    import json
+
+    try:
+        root = json.loads(shard.read_text(encoding="utf-8")).get("root")
+    except (OSError, ValueError, RecursionError, AttributeError):
+        return None
+    return Path(root) if isinstance(root, str) else None
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

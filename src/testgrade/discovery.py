@@ -3,8 +3,9 @@
 Directories are walked with `include` / `exclude` from the configuration and
 every `.gitignore` on the way honoured (also outside a git checkout). Symbolic
 links are followed only when they stay inside the project root, and never
-twice into the same directory. Files named on the command line are always
-checked unless `exclude` names them (so a pre-commit hook respects it).
+twice into the same directory. Files named on the command line (as pre-commit
+passes them) are checked only if `include` and `exclude` let them be, exactly
+as if they had been found by a walk.
 """
 
 from __future__ import annotations
@@ -193,8 +194,13 @@ def discover(paths: list[Path], config: Config) -> list[Candidate]:
             else:  # a link out of the root, named explicitly: known by where the link is
                 named = Path(os.path.realpath(given.absolute().parent)) / given.name
             relpath = _relative(named, root)
-            if given.name.endswith(".py") and not excluded(relpath, False):
-                found.setdefault(relpath, Candidate(named, relpath))
+            # As in a walk: pre-commit names files one by one, and must check what
+            # `testgrade check` checks, no more.
+            if not given.name.endswith(".py") or excluded(relpath, False):
+                continue
+            if include is not None and not include.match_file(relpath):
+                continue
+            found.setdefault(relpath, Candidate(named, relpath))
         # a broken symlink or a special file named explicitly: nothing to read
     return [found[key] for key in sorted(found)]
 

@@ -31,7 +31,7 @@ from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
 from testgrade.scopes import Scopes
 from testgrade.source import DecodeError, count_lines, decode_source
-from testgrade.suppressions import Directive, find_directives
+from testgrade.suppressions import Directive, find_directives, suppression_problem
 from testgrade.walk import (
     UNWALKED_TYPES,
     ExpressionHandler,
@@ -41,6 +41,7 @@ from testgrade.walk import (
 )
 
 PARSE_ERROR = "TG000"
+UNUSED_SUPPRESSION = "TG001"
 # Line starts after \n, \r\n or a lone \r: Python counts all three as line ends.
 _CONFLICT_MARKER = re.compile(r"(?:^|(?<=\r))(<{7}|={7}|>{7})(?:[ \r]|$)", re.MULTILINE)
 
@@ -174,6 +175,7 @@ def _resolve(
     module: cst.Module,
     relpath: str,
     directives: list[Directive],
+    enabled: frozenset[str],
     *,
     text: str,
     statements: list[Statement],
@@ -221,10 +223,35 @@ def _resolve(
                 ),
             )
         )
+    if UNUSED_SUPPRESSION in enabled:
+        findings += _suppression_findings(directives, used, relpath, enabled)
     suppressions = [
         Suppression(d.line, d.rules, d.reason, d.whole_file, id(d) in used) for d in directives
     ]
     return sorted(findings), suppressions
+
+
+def _suppression_findings(
+    directives: list[Directive], used: set[int], relpath: str, enabled: frozenset[str]
+) -> list[Finding]:
+    """TG001 for suppressions that silence nothing or name unknown rules."""
+    known = frozenset(load_catalogue())
+    findings = []
+    for directive in directives:
+        problem = suppression_problem(directive, id(directive) in used, enabled, known)
+        if problem is None:
+            continue
+        message, removable = problem
+        findings.append(
+            Finding(
+                path=relpath, line=directive.line, column=directive.column,
+                rule=UNUSED_SUPPRESSION, message=message, severity=Severity.WARNING,
+                fixable=removable,
+                fingerprint=fingerprint(relpath, UNUSED_SUPPRESSION, Severity.WARNING.value, (),
+                                        normalise_code(directive.text)),
+            )
+        )
+    return findings
 
 
 def _anchor(module: cst.Module, node: cst.CSTNode | None) -> str:
@@ -300,7 +327,7 @@ def lint_source(
         rule.finish()
     reports = [r for rule in rules for r in rule.reports if r.rule in enabled]
     findings, suppressions = _resolve(
-        reports, module, relpath, find_directives(decoded.text),
+        reports, module, relpath, find_directives(module, decoded.text), enabled,
         text=decoded.text, statements=statements, origins=origins,
     )
     counter = next((r for r in rules if isinstance(r, MissingBvj)), None)

@@ -1,12 +1,13 @@
 """`testgrade check --fix` and `--diff`: rewrite what can be rewritten safely.
 
 Only findings marked fixable are touched (TG201: the absolute import the message
-names; TG202: the configured replacement, binding the same local name). What a
-fix promises:
+names; TG202: the configured replacement, binding the same local name; TG001:
+the unused suppression comment is deleted). What a fix promises:
 
 - it is planned from the very bytes that were checked (a file whose bytes
   changed since is left alone and reported);
-- it changes bytes only inside the import statements it rewrites: each one is
+- it changes bytes only inside the import statements it rewrites (and the
+  suppression comments it deletes): each one is
   spliced into the original bytes, after checking that the bytes it replaces are
   exactly the statement libcst parsed; the rest of the file is copied, never
   regenerated (libcst does not round-trip every byte: form feeds, a lone CR);
@@ -183,6 +184,7 @@ def plan_fix(
                 (positions[id(node)], module.code_for_node(node), module.code_for_node(updated))
             )
             count += fixed_here
+    count += _unused_suppression_edits(decoded.text, wanted, edits)
     if not edits:
         return None
     fixed = _splice(data, decoded.text, decoded.encoding, edits)
@@ -195,6 +197,43 @@ def plan_fix(
     except (DecodeError, cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
         raise FixRefused("the rewritten file would not parse") from None
     return FileFix(relpath, data, fixed, count)
+
+
+def _unused_suppression_edits(
+    text: str, wanted: Mapping[tuple[int, int], str], edits: list[tuple[tuple[int, int], str, str]]
+) -> int:
+    """TG001: delete each unused suppression comment (the finding is only fixable when
+    the comment holds nothing else), with the blanks before it; a comment on a line
+    of its own takes the line. A comment inside an import being rewritten (between
+    its parentheses) is left for the next run: the two edits would overlap."""
+    starts = _offsets(text)
+
+    def offset(line: int, column: int) -> int:
+        return starts[line] + column - 1
+
+    rewritten = [
+        (offset(line, column), offset(line, column) + len(old))
+        for (line, column), old, _ in edits if line < len(starts)
+    ]
+    added = 0
+    for (line, column), rule in sorted(wanted.items()):
+        if rule != "TG001" or line >= len(starts):
+            continue
+        at = offset(line, column)
+        if any(start <= at < end for start, end in rewritten):
+            continue
+        end = starts[line + 1] if line + 1 < len(starts) else len(text)
+        whole = text[starts[line]:end]
+        body = whole.rstrip("\r\n")
+        if not body[column - 1:].startswith("#"):
+            continue  # not where the check saw it: _splice would refuse the file
+        code = body[:column - 1].rstrip()
+        if code.strip():
+            edits.append(((line, len(code) + 1), body[len(code):], ""))
+        else:
+            edits.append(((line, 1), whole, ""))
+        added += 1
+    return added
 
 
 def _splice(

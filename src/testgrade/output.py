@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -26,11 +29,43 @@ def printable(text: str) -> str:
                         else f"\\u{ord(m.group()):04x}", text)
 
 
+@dataclass(frozen=True)
+class DisplayPaths:
+    """How findings' paths (relative to the project root) are shown: relative to the
+    current directory, as ruff does, so that in a monorepo (`services/api/pyproject.toml`
+    checked from the repository root) terminals, GitHub annotations and SARIF all point
+    at `services/api/tests/...`. When the project and the current directory are
+    unrelated, paths stay relative to the project root: an absolute path would resolve
+    on no CI runner."""
+
+    root: Path | None = None  # None: show paths as recorded
+    base: Path | None = None  # the directory shown paths are relative to
+    _shown: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_cwd(cls, root: Path) -> DisplayPaths:
+        root, cwd = Path(os.path.abspath(root)), Path.cwd()
+        related = root == cwd or cwd in root.parents or root in cwd.parents
+        return cls(root=root, base=cwd if related else root)
+
+    def show(self, path: str) -> str:
+        if self.root is None or self.base is None or self.root == self.base:
+            return path
+        shown = self._shown.get(path)
+        if shown is None:
+            relative = os.path.relpath(os.path.join(self.root, path), self.base)
+            shown = self._shown[path] = Path(relative).as_posix()
+        return shown
+
+
+AS_RECORDED = DisplayPaths()
+
+
 def all_findings(results: Sequence[FileResult]) -> list[Finding]:
     return [finding for result in results for finding in result.findings]
 
 
-def summary(results: Sequence[FileResult]) -> dict[str, Any]:
+def summary_of(results: Sequence[FileResult]) -> dict[str, Any]:
     findings = all_findings(results)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     suppressions = [s for r in results for s in r.suppressions]
@@ -47,35 +82,69 @@ def summary(results: Sequence[FileResult]) -> dict[str, Any]:
     }
 
 
-def render_json(results: Sequence[FileResult]) -> str:
-    document = {
-        "version": __version__,
+def render_json(results: Sequence[FileResult], root: Path | None = None) -> str:
+    """The JSON contract: paths stay relative to the project root, which is given as
+    `root` (absolute) when known, so scripts can resolve them from anywhere."""
+    document: dict[str, Any] = {"version": __version__}
+    if root is not None:
+        document["root"] = os.path.abspath(root)
+    document |= {
         "findings": [finding_to_dict(f) for f in all_findings(results)],
-        "summary": summary(results),
+        "summary": summary_of(results),
         # Per-file facts beyond the contract, so shard outputs can be merged (testgrade merge).
         "files": [facts_to_dict(r) for r in results],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_text(results: Sequence[FileResult], *, color: bool = False) -> str:
+def render_text(
+    results: Sequence[FileResult],
+    *,
+    color: bool = False,
+    paths: DisplayPaths = AS_RECORDED,
+    summary: bool = True,
+) -> str:
+    """`path:line:col: ID [severity] message` per finding, then (unless `summary` is
+    False, for --quiet) the totals, counts per rule and how many --fix would fix."""
     lines = []
     for finding in all_findings(results):
-        rule = finding.rule
+        rule, severity = finding.rule, f"[{finding.severity.value}]"
         if color:
             style = "red" if finding.severity is Severity.ERROR else "yellow"
             rule = click.style(rule, fg=style, bold=True)
         lines.append(
-            f"{printable(finding.path)}:{finding.line}:{finding.column}: {rule} "
-            f"{printable(finding.message)}"
+            f"{printable(paths.show(finding.path))}:{finding.line}:{finding.column}: {rule} "
+            f"{severity} {printable(finding.message)}"
         )
-    totals = summary(results)
+    if not summary:
+        return "".join(line + "\n" for line in lines)
+    totals = summary_of(results)
     if lines:
         lines.append("")
     lines.append(_summary_line(totals))
     for rule, count in totals["by_rule"].items():
         lines.append(f"  {count:>5}  {rule} {load_catalogue()[rule].name}")
+    if totals["fixable"]:
+        lines.append(f"{totals['fixable']:,} fixable with `testgrade check --fix`.")
     return "\n".join(lines) + "\n"
+
+
+def render_statistics(results: Sequence[FileResult], *, as_json: bool = False) -> str:
+    """--statistics: per rule, how many findings and how many of them --fix can fix."""
+    catalogue = load_catalogue()
+    counts = Counter(f.rule for f in all_findings(results))
+    fixable = Counter(f.rule for f in all_findings(results) if f.fixable)
+    rows = [
+        {"rule": rule, "name": catalogue[rule].name, "count": counts[rule],
+         "fixable": fixable[rule]}
+        for rule in sorted(counts)
+    ]
+    if as_json:
+        return json.dumps(rows, indent=2) + "\n"
+    return "".join(
+        f"{row['count']:>6}  {row['rule']}  {'[*]' if row['fixable'] else '   '} {row['name']}\n"
+        for row in rows
+    )
 
 
 def _plural(count: int, word: str) -> str:

@@ -8,9 +8,11 @@ modules collect nothing):
 - a class is collected when it sits at module level or inside a collected class,
   and either is a `unittest.TestCase` subclass, whatever its name (a base written
   `TestCase`, `unittest.TestCase`, `IsolatedAsyncioTestCase` or any name ending
-  in `TestCase`, or a local class that is one), or is named `Test*` and defines
-  no `__init__`; `__test__ = False` in the class or a local base excludes it,
-  `__test__ = True` includes it whatever its name;
+  in `TestCase`, or a local class that is one), or is named `Test*` and has no
+  constructor of its own (no `__init__`, not a dataclass, Enum, NamedTuple ...:
+  see TG503); `__test__ = False` in the class or a local base excludes it,
+  `__test__ = True` includes it whatever its name, and a module-level
+  `__test__ = False` excludes the whole module;
 - a function is a test when its name starts with `test` and it sits at module
   level or directly in a collected class.
 
@@ -53,7 +55,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from testgrade.classify import KIND_RANK, marker_of, pytestmark_markers
+from testgrade.classify import KIND_RANK, constructor_reason, marker_of, pytestmark_markers
 from testgrade.ftypes import Kind, Role
 from testgrade.walk import Scope, Statement, dotted_name
 
@@ -105,7 +107,6 @@ class _ClassFacts:
     nested_in: tuple[Scope, ...]
     markers: list[tuple[str, Kind]]
     test_flag: bool | None = None  # `__test__ = ...` in the body
-    has_init: bool = False
 
 
 class _BaseResolver:
@@ -161,6 +162,7 @@ class Scopes:
         classes: dict[int, _ClassFacts] = {}
         functions: list[Statement] = []
         module_marks: list[tuple[str, Kind]] = []
+        module_flag = True
         for statement in statements:
             node = statement.node
             if isinstance(node, (cst.Import, cst.ImportFrom)):
@@ -172,9 +174,6 @@ class Scopes:
                 )
             elif isinstance(node, cst.FunctionDef):
                 functions.append(statement)
-                owner = statement.scopes[-1] if statement.scopes else None
-                if isinstance(owner, cst.ClassDef) and node.name.value == "__init__":
-                    classes[id(owner)].has_init = True
             elif isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
                 owner = statement.scopes[-1] if statement.scopes else None
                 if owner is not None and not isinstance(owner, cst.ClassDef):
@@ -186,10 +185,13 @@ class Scopes:
                             module_marks += marks
                         else:
                             classes[id(owner)].markers += marks
-                    elif target == "__test__" and owner is not None:
+                    elif target == "__test__":
                         value = node.value
                         if isinstance(value, cst.Name) and value.value in ("True", "False"):
-                            classes[id(owner)].test_flag = value.value == "True"
+                            if owner is None:  # `__test__ = False` opts the whole module out
+                                module_flag = value.value == "True"
+                            else:
+                                classes[id(owner)].test_flag = value.value == "True"
         self._resolver = resolver
         self._facts = classes
         self._local = {
@@ -204,12 +206,13 @@ class Scopes:
                 self.path_kind,
             )
         self._classes: dict[int, CollectedClass] = {}
-        if role is Role.TEST:
+        collects = role is Role.TEST and module_flag
+        if collects:
             for facts in classes.values():  # parents come before children
                 self._collect_class(facts)
         tests: list[CollectedTest] = []
         self._tests: dict[int, CollectedTest] = {}
-        if role is Role.TEST:
+        if collects:
             for statement in functions:
                 test = self._collect_test(statement)
                 if test is not None:
@@ -238,7 +241,11 @@ class Scopes:
         elif flag is not None:
             collected = flag
         else:
-            collected = facts.node.name.value.startswith("Test") and not facts.has_init
+            # pytest skips `Test*` classes with a constructor (TG503 says why)
+            collected = (
+                facts.node.name.value.startswith("Test")
+                and constructor_reason(facts.node) is None
+            )
         if not collected:
             return
         outer = parent.kind if parent is not None else self.module_kind

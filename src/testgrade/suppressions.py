@@ -1,15 +1,32 @@
-"""`# testgrade: ignore[TG101] reason` and `# testgrade: ignore-file[TG401] reason`."""
+"""Suppression comments: `# testgrade: ignore[TG101] reason`, `# testgrade:
+ignore-file[TG401] reason`, and `# noqa: TG201` as an alias of `ignore[TG201]`.
+
+Comments are taken from the parsed tree (libcst keeps them), never from a
+tokenizer: the running interpreter's tokenizer misreads newer syntax (3.12
+f-strings on 3.11), and text that only looks like a comment, inside a string,
+must not silence anything. Only files whose text mentions `testgrade:` or
+`noqa` are searched, so the walk costs nothing elsewhere.
+"""
 
 from __future__ import annotations
 
-import io
+import dataclasses
 import re
-import tokenize
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+
+import libcst as cst
+
+from testgrade.positions import locate
 
 _DIRECTIVE = re.compile(
     r"#\s*testgrade:\s*(?P<kind>ignore-file|ignore)\b\s*(?:\[(?P<rules>[^\]]*)\])?\s*(?P<reason>.*)$"
 )
+# flake8 / ruff style; codes of other tools in the same comment are theirs, not ours
+_NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*)(?P<rest>.*)$",
+                   re.IGNORECASE)
+_OUR_CODE = re.compile(r"TG[0-9]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -18,45 +35,97 @@ class Directive:
     rules: tuple[str, ...]  # empty: every rule
     reason: str
     whole_file: bool
+    column: int = 1
+    text: str = ""  # the comment as written
+    # The comment is nothing but this directive: deleting it (--fix of TG001) loses
+    # nothing else, such as another tool's noqa codes.
+    removable: bool = False
 
     def covers(self, rule: str) -> bool:
         return not self.rules or any(rule.startswith(prefix) for prefix in self.rules)
 
 
-def _comments(text: str) -> list[tuple[int, str]]:
-    """(line, comment text) of every real comment; falls back to a line scan if
-    the file cannot be tokenized."""
-    try:
-        return [
-            (token.start[0], token.string)
-            for token in tokenize.generate_tokens(io.StringIO(text).readline)
-            if token.type == tokenize.COMMENT
-        ]
-    except (tokenize.TokenError, SyntaxError):
-        return [
-            (number, line[line.index("#"):])
-            for number, line in enumerate(text.splitlines(), start=1)
-            if "#" in line
-        ]
+def mentions_directives(text: str) -> bool:
+    return "testgrade:" in text or "noqa" in text or "NOQA" in text
 
 
-def find_directives(text: str) -> list[Directive]:
-    if "testgrade:" not in text:
-        return []
-    directives = []
-    for line, comment in _comments(text):
-        match = _DIRECTIVE.search(comment)
-        if match is None:
+@cache
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(node_type))
+
+
+def _comments(module: cst.Module) -> Iterator[cst.Comment]:
+    """Every comment node, read from the dataclass fields (no visitor: a libcst
+    visitor rebuilds every node it passes)."""
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Comment):
+            yield node
             continue
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, (tuple, list)):
+                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+
+
+def _parse(comment: str) -> tuple[tuple[str, ...], str, bool, bool] | None:
+    """(rules, reason, whole_file, removable) of a directive comment, or None."""
+    match = _DIRECTIVE.search(comment)
+    if match is not None:
         rules = tuple(
             r.strip().upper() for r in (match.group("rules") or "").split(",") if r.strip()
         )
+        removable = match.start() == 0
+        return rules, match.group("reason").strip(), match.group("kind") == "ignore-file", removable
+    match = _NOQA.search(comment)
+    if match is None:
+        return None
+    codes = [c.strip() for c in match.group("codes").split(",")]
+    ours = tuple(c.upper() for c in codes if _OUR_CODE.fullmatch(c))
+    if not ours:
+        return None
+    removable = match.start() == 0 and len(ours) == len(codes)
+    return ours, match.group("rest").strip(), False, removable
+
+
+def find_directives(module: cst.Module, text: str) -> list[Directive]:
+    """The suppression comments of a parsed file, in source order."""
+    if not mentions_directives(text):
+        return []
+    parsed = [(c, d) for c in _comments(module) if (d := _parse(c.value)) is not None]
+    if not parsed:
+        return []
+    positions = locate(module, text, [(c, None) for c, _ in parsed])
+    directives = []
+    for comment, (rules, reason, whole_file, removable) in parsed:
+        line, column = positions.get(id(comment), (1, 1))
         directives.append(
-            Directive(
-                line=line,
-                rules=rules,
-                reason=match.group("reason").strip(),
-                whole_file=match.group("kind") == "ignore-file",
-            )
+            Directive(line, rules, reason, whole_file, column, comment.value, removable)
         )
-    return directives
+    return sorted(directives, key=lambda d: (d.line, d.column))
+
+
+def suppression_problem(
+    directive: Directive, used: bool, enabled: frozenset[str], known: frozenset[str]
+) -> tuple[str, bool] | None:
+    """TG001's message for a directive and whether deleting it is the fix, or None
+    when it is in order. A directive naming only rules this run did not enable is
+    given the benefit of the doubt: nothing can be said about what it silences."""
+    unknown = [p for p in directive.rules if not any(r.startswith(p) for r in known)]
+    if unknown:
+        names = ", ".join(f"`{p}`" for p in unknown)
+        message = (
+            f"Suppression names unknown rule{'s' if len(unknown) > 1 else ''} {names}; "
+            "fix the id (see `testgrade rules`) or remove it"
+        )
+        return message, directive.removable and not used and len(unknown) == len(directive.rules)
+    covered = [r for r in known if directive.covers(r)]
+    if used or not covered or not all(r in enabled for r in covered):
+        return None
+    shown = " ".join(directive.text.split())
+    shown = shown if len(shown) <= 80 else shown[:79] + "…"
+    message = f"Unused suppression `{shown}`: nothing here is silenced by it; remove it"
+    return message, directive.removable

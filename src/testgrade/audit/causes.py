@@ -117,6 +117,23 @@ def _describe_cause(key: str, config: Config) -> tuple[str, str]:
     if kind == "unresolved":
         return (f"`{rest}` does not resolve to a first-party module",
                 f"Fix or remove the imports of `{rest}`")
+    if kind == "empty-module":
+        return {
+            "commented-out": (
+                "test modules are commented out wholesale (`# REMOVED_SYNTAX_ERROR:` blocks)",
+                "Restore the tests that still matter and delete the rest",
+            ),
+            "no-tests": ("test modules define only helpers",
+                         "Move the helpers out of `test_*.py` modules, or add the tests"),
+            "uncollectable-classes": (
+                "test modules hold only `Test*` classes pytest cannot collect",
+                "Remove the constructors from those `Test*` classes",
+            ),
+            "empty": ("test modules are empty", "Delete the empty test modules"),
+        }.get(detail, (f"root cause `{key}`", f"Clear the root cause `{key}`"))
+    if kind == "missing-marker":
+        return (f"tests in `{rest}` sit in an integration path without the required marker",
+                f"Add a module-level `pytestmark` to `{rest}`")
     if kind == "size" and detail == "family":
         directory, _, stem = name.rpartition("/")
         where = f" in {directory}/" if directory else ""

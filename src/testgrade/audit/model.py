@@ -43,10 +43,13 @@ LIST_LIMIT = 50  # files listed per critical issue or recommendation, in every f
 # What a file that fails a category does, for one-line details.
 _FAILURE_VERB = {  # (one file, several files)
     "real-services": ("uses mocks", "use mocks"),
-    "imports": ("has relative or deprecated imports", "have relative or deprecated imports"),
+    "imports": (
+        "has relative, deprecated or unresolved imports",
+        "have relative, deprecated or unresolved imports",
+    ),
     "documentation": ("has missing or incomplete BVJs", "have missing or incomplete BVJs"),
     "size": ("exceeds the size limits", "exceed the size limits"),
-    "integrity": ("cannot be read or parsed", "cannot be read or parsed"),
+    "integrity": ("fails a test-integrity check", "fail a test-integrity check"),
 }
 
 
@@ -417,10 +420,11 @@ def _checklist(
                 "Zero mocks in integration and e2e tests", c["mock_files"] == 0,
                 f"currently {plural(c['mock_files'], 'file')} with mocks",
             ))
-    import_rules = [r for r in ("TG201", "TG202") if r in enabled]
+    import_rules = [r for r in ("TG201", "TG202", "TG203") if r in enabled]
     if import_rules:
-        what = {"TG201": "relative", "TG202": "deprecated"}
-        label = " or ".join(what[r] for r in import_rules)
+        what = {"TG201": "relative", "TG202": "deprecated", "TG203": "unresolved"}
+        label = ", ".join(what[r] for r in import_rules[:-1])
+        label = f"{label} or {what[import_rules[-1]]}" if label else what[import_rules[-1]]
         items.append(CheckItem(
             f"No {label} imports", c["import_files"] == 0,
             f"currently {plural(c['import_files'], 'file')} with them",
@@ -445,6 +449,19 @@ def _checklist(
         items.append(CheckItem(
             "Every file can be read and parsed", c["integrity_files"] == 0,
             f"currently {plural(c['integrity_files'], 'file')} cannot",
+        ))
+    if "TG506" in enabled:
+        items.append(CheckItem(
+            "Every test module collects tests", c["empty_modules"] == 0,
+            f"currently {plural(c['empty_modules'], 'test module')} "
+            + ("collects" if c["empty_modules"] == 1 else "collect") + " nothing",
+        ))
+    if "TG501" in enabled:
+        items.append(CheckItem(
+            "Every test asserts something", c["TG501"] == 0 if c["tests"] else None,
+            f"currently {plural(c['TG501'], 'test')} "
+            + ("asserts" if c["TG501"] == 1 else "assert") + " nothing" if c["tests"]
+            else "not applicable: no tests",
         ))
     items.append(CheckItem(
         "Every suppression states a reason", c["unreasoned"] == 0,
@@ -496,7 +513,12 @@ def build_report(
         "integration_files": len(integration),
         "import_files": files_failing("imports"),
         "size_files": files_failing("size"),
-        "integrity_files": files_failing("integrity"),
+        # Files that cannot be read or parsed (TG000), not every integrity finding.
+        "integrity_files": sum(
+            1 for r in results if any(f.rule == INTEGRITY_RULE for f in r.findings)
+        ),
+        "empty_modules": sum(1 for r in results if any(f.rule == "TG506" for f in r.findings)),
+        "TG501": by_rule.get("TG501", 0),
         "TG301": by_rule.get("TG301", 0),
         "TG302": by_rule.get("TG302", 0),
         "unreasoned": sum(1 for s in suppressions if not s.reason),

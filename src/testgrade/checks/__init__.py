@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from testgrade.checks.assertions import MissingAssertion
 from testgrade.checks.base import Rule
 from testgrade.checks.bvj import IncompleteBvj, MissingBvj
-from testgrade.checks.collection import UncollectableTestClass
+from testgrade.checks.collection import EmptyTestModule, UncollectableTestClass
+from testgrade.checks.doubles import FakeDoubleInIntegrationTest
 from testgrade.checks.environ import DirectEnvironAccess
 from testgrade.checks.imports import DeprecatedImport, RelativeImport
+from testgrade.checks.markers import MissingIntegrationMarker
 from testgrade.checks.mocks import MockInIntegrationTest
 from testgrade.checks.size import OversizedFile
+from testgrade.checks.skips import SkipInIntegrationTest
 from testgrade.checks.unresolved import UnresolvedImport
 
 RULES: dict[str, type[Rule]] = {
@@ -21,7 +25,12 @@ RULES: dict[str, type[Rule]] = {
         MissingBvj,
         IncompleteBvj,
         OversizedFile,
+        FakeDoubleInIntegrationTest,
+        MissingAssertion,
+        SkipInIntegrationTest,
         UncollectableTestClass,
+        MissingIntegrationMarker,
         DirectEnvironAccess,
+        EmptyTestModule,
     )
 }

@@ -1,39 +1,15 @@
-"""TG503 uncollectable-test-class: `Test*` classes pytest skips with a collection warning."""
+"""What pytest would not collect: TG503 uncollectable-test-class (`Test*` classes it
+skips with a warning) and TG506 empty-test-module (test modules it collects nothing
+from). "Collected" is the shared scope model's answer (`FileContext.scopes`)."""
 
 from __future__ import annotations
 
 import libcst as cst
 
 from testgrade.checks.base import FileContext, Rule
-from testgrade.ftypes import Role
-from testgrade.walk import Statement, callee_name, dotted_name
-
-# Bases whose classes get a constructor pytest refuses (`__init__` / `__new__`).
-_CONSTRUCTOR_BASES = frozenset(
-    {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "NamedTuple", "TypedDict", "Exception",
-     "BaseModel"}
-)
-_DATACLASS_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s"})
-
-
-def uncollectable_reason(node: cst.ClassDef) -> str | None:
-    """Why pytest refuses to collect this class, if it does: a constructor of its own."""
-    for decorator in node.decorators:
-        name = callee_name(decorator.decorator) or ""
-        last = name.rsplit(".", 1)[-1]
-        if last in _DATACLASS_DECORATORS and (last == "dataclass" or name.startswith("attr")):
-            return f"it is a dataclass (`@{name}` writes an `__init__`)"
-    for base in node.bases:
-        if base.keyword is not None:
-            continue
-        name = (dotted_name(base.value) or "").rsplit(".", 1)[-1]
-        if name in _CONSTRUCTOR_BASES:
-            return f"it derives from `{name}`, which has a constructor"
-    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-    for statement in body:
-        if isinstance(statement, cst.FunctionDef) and statement.name.value in ("__init__", "__new__"):
-            return f"it defines `{statement.name.value}`"
-    return None
+from testgrade.classify import constructor_reason
+from testgrade.ftypes import Role, Severity
+from testgrade.walk import Statement, dotted_name
 
 
 def _test_flag(node: cst.ClassDef) -> bool | None:
@@ -57,8 +33,28 @@ def _is_testcase(node: cst.ClassDef) -> bool:
     )
 
 
+_PLAIN_BASES = frozenset({"object", "Enum", "IntEnum", "StrEnum", "NamedTuple", "TypedDict"})
+
+
+def _might_collect(node: cst.ClassDef, local: set[str]) -> bool:
+    """A base imported from elsewhere may be a `unittest.TestCase` (collected whatever
+    the class is called) or a suite a plugin collects (mypy's `DataSuite`):
+    statically, that cannot be ruled out."""
+    for base in node.bases:
+        if base.keyword is not None:
+            continue
+        written = dotted_name(base.value) or ""
+        if written not in local and written.rsplit(".", 1)[-1] not in _PLAIN_BASES:
+            return True
+    return False
+
+
 class UncollectableTestClass(Rule):
     id = "TG503"
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.local_classes = {s.name.value for s in ctx.module.body if isinstance(s, cst.ClassDef)}
 
     @classmethod
     def applies_to(cls, ctx: FileContext) -> bool:
@@ -75,9 +71,14 @@ class UncollectableTestClass(Rule):
             return
         if _test_flag(node) is False or _is_testcase(node):
             return
-        reason = uncollectable_reason(node)
-        if reason is None:
-            return
+        collected = self.ctx.scopes.class_at(statement)
+        if collected is not None and collected.node is node:
+            return  # the shared scope model collects it
+        reason = constructor_reason(node)
+        if reason is None or (reason.startswith(("it defines", "it is a dataclass")) and (
+            _might_collect(node, self.local_classes)
+        )):
+            return  # an imported base may be a unittest.TestCase, collected all the same
         tests = [
             s for s in (node.body.body if isinstance(node.body, cst.IndentedBlock) else ())
             if isinstance(s, cst.FunctionDef) and s.name.value.startswith("test")
@@ -93,3 +94,87 @@ class UncollectableTestClass(Rule):
             f"pytest cannot collect class `{name}`: {reason}; {effect}; {way_out}",
             statement=statement,
         )
+
+
+REMOVED_MARK = "# REMOVED_SYNTAX_ERROR:"
+
+
+def commented_lines(text: str) -> tuple[int, int, int]:
+    """(comment-only lines, of those `# REMOVED_SYNTAX_ERROR:` ones, non-blank lines)."""
+    comments = removed = code = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        code += 1
+        if stripped.startswith("#"):
+            comments += 1
+            removed += stripped.startswith(REMOVED_MARK)
+    return comments, removed, code
+
+
+class EmptyTestModule(Rule):
+    id = "TG506"
+
+    @classmethod
+    def applies_to(cls, ctx: FileContext) -> bool:
+        if ctx.role is not Role.TEST or ctx.scopes.tests:
+            return False
+        # Say nothing where tests may hide behind a base class defined elsewhere.
+        classes = [s for s in ctx.module.body if isinstance(s, cst.ClassDef)]
+        local = {c.name.value for c in classes}
+        return not any(_might_collect(c, local) for c in classes)
+
+    def finish(self) -> None:
+        comments, removed, nonblank = commented_lines(self.ctx.text)
+        body = self.ctx.module.body
+        classes = [s for s in body if isinstance(s, cst.ClassDef)]
+        functions = [s for s in body if isinstance(s, cst.FunctionDef)]
+        test_classes = [c.name.value for c in classes if c.name.value.startswith("Test")]
+        commented = ""
+        severity: Severity | None = None  # the catalogue's: an error
+        if comments:
+            marked = f", {removed:,} of them `{REMOVED_MARK}`" if removed else ""
+            commented = (
+                f"{comments:,} of its {nonblank:,} non-blank lines are commented out{marked}"
+            )
+        if nonblank == 0:
+            message = "Test module is empty: pytest collects nothing from it; delete it"
+            cause = "empty-module:empty"
+        elif comments * 2 >= nonblank:
+            message = (
+                f"Test module collects no tests: {commented}; restore the tests that still "
+                "matter or delete the module (its lines inflate every count and hide the "
+                "coverage that was removed)"
+            )
+            cause = "empty-module:commented-out"
+        elif test_classes:
+            names = ", ".join(f"`{n}`" for n in test_classes[:3])
+            message = (
+                f"Test module collects no tests: its `Test*` classes ({names}) hold none pytest "
+                "can collect" + (f"; {commented}" if commented else "")
+            )
+            cause = "empty-module:uncollectable-classes"
+        elif not functions and not classes:
+            message = (
+                "Test module collects no tests: it defines no test functions or classes"
+                + (f"; {commented}" if commented else "")
+                + "; add tests, or remove the module"
+            )
+            cause = "empty-module:no-tests"
+        else:
+            defined = (
+                f"{len(functions)} function{'s' if len(functions) != 1 else ''} and "
+                f"{len(classes)} class{'es' if len(classes) != 1 else ''}"
+            )
+            name = self.ctx.path.rsplit("/", 1)[-1]
+            pattern = "`*_test.py`" if name.endswith("_test.py") else "`test_*.py`"
+            message = (
+                f"Test module collects no tests: it defines only helpers ({defined})"
+                + (f"; {commented}" if commented else "")
+                + f"; pytest imports it as a test module ({pattern}): add tests, or rename it"
+            )
+            cause = "empty-module:no-tests"
+            if not comments:  # a misnamed helper module: nothing was lost
+                severity = Severity.WARNING
+        self.report(None, message, cause=cause, severity=severity)
