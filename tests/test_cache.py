@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+import testgrade
+
 from corpus_tree import findings_of, tiny_tree
 from testgrade.cache import Cache
+from testgrade.catalogue import catalogue_dir
 from testgrade.config import load_config
 from testgrade.discovery import discover
 from testgrade.runner import RunStats, lint_files
@@ -19,7 +28,9 @@ def tree(tmp_path, tmp_path_factory) -> Path:
 
 
 def entries(tree: Path) -> list[Path]:
-    return sorted(p for p in (tree / ".testgrade_cache" / "v1").rglob("*") if p.is_file())
+    return sorted(
+        p for p in (tree / ".testgrade_cache" / "v2").glob("*/*/*") if p.is_file()
+    )
 
 
 def run(tree: Path, jobs: int = 2, **kwargs) -> tuple[list, RunStats]:
@@ -88,7 +99,7 @@ def test_an_unwritable_cache_still_gives_correct_results_and_one_warning(cli, tr
     def refuse(path, data):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("testgrade.cache.atomic_write", refuse)
+    monkeypatch.setattr("testgrade.cache.write_entry", refuse)
     result = cli("check", tree, "--format", "json")
     clean = cli("check", tree, "--no-cache", "--format", "json")
     assert findings_of(result.stdout) == findings_of(clean.stdout)
@@ -108,8 +119,114 @@ def test_editing_testgrade_itself_invalidates_the_cache(tmp_path, monkeypatch):
     """A rule edited during development must not be answered from stale entries."""
     from testgrade import cache as cache_module
 
-    assert "engine.py:" in cache_module._code_fingerprint()
     config = load_config(tmp_path)
     before = cache_module.config_salt(config)
     monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "edited")
     assert cache_module.config_salt(config) != before
+
+
+def _stats_in_another_install(package_copy: Path, tree: Path) -> dict:
+    """Run the engine from a copy of testgrade, as a fresh install elsewhere would."""
+    code = (
+        "import json, testgrade\n"
+        "from pathlib import Path\n"
+        "from testgrade.cache import Cache\n"
+        "from testgrade.config import load_config\n"
+        "from testgrade.discovery import discover\n"
+        "from testgrade.runner import RunStats, lint_files\n"
+        f"config = load_config(Path({str(tree)!r}))\n"
+        "stats = RunStats()\n"
+        "lint_files(discover([config.root], config), config, 1, cache=Cache(config), stats=stats)\n"
+        "print(json.dumps({'file': testgrade.__file__, 'cached': stats.cached,"
+        " 'files': stats.files}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(package_copy / "src")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=package_copy)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_fresh_install_of_the_same_version_elsewhere_hits_the_cache(cli, tree, tmp_path):
+    """A CI job restores .testgrade_cache/ and installs testgrade anew: every entry hits."""
+    cli("check", tree)
+    other = tmp_path / "other-venv"
+    source = Path(testgrade.__file__).resolve().parent
+    shutil.copytree(source, other / "src" / "testgrade",
+                    ignore=shutil.ignore_patterns("__pycache__"), copy_function=shutil.copy)
+    shutil.copytree(catalogue_dir(), other / "rules", copy_function=shutil.copy)
+    later = time.time() + 3_600  # other modification times, as a fresh install has
+    for path in other.rglob("*"):
+        os.utime(path, (later, later))
+    stats = _stats_in_another_install(other, tree)
+    assert Path(stats["file"]).resolve().is_relative_to(other)
+    assert stats["cached"] == stats["files"] > 0
+
+
+def test_another_python_or_an_edited_rule_file_misses(cli, tree, tmp_path, monkeypatch):
+    from testgrade import cache as cache_module
+
+    config = load_config(tree)
+    salt = cache_module.config_salt(config)
+    real = cache_module.versions()
+    monkeypatch.setattr(cache_module, "versions", lambda: {**real, "python": "cpython-3.99.0"})
+    assert cache_module.config_salt(config) != salt
+    monkeypatch.undo()
+    rules = tmp_path / "rules"
+    shutil.copytree(catalogue_dir(), rules)
+    (rules / "TG101.toml").write_text((rules / "TG101.toml").read_text() + "\n# edited\n")
+    monkeypatch.setattr("testgrade.catalogue.catalogue_dir", lambda: rules)
+    assert cache_module.config_salt(config) != salt
+
+
+def _age(path: Path, days: float) -> None:
+    then = time.time() - days * 86_400
+    os.utime(path, (then, then))
+
+
+def test_entries_no_run_used_for_a_week_are_pruned(cli, tree):
+    cli("check", tree)
+    stale, fresh = entries(tree)[:2]
+    _age(stale, 8)
+    _age(fresh, 3)
+    _age(tree / ".testgrade_cache" / "last-pruned", 2)  # that check pruned today already
+    cache = Cache(load_config(tree))
+    assert cache.prune() >= 1  # the first run of the day prunes
+    assert not stale.exists() and fresh.exists()
+    _age(fresh, 8)
+    assert cache.prune() == 0 and fresh.exists()  # at most once a day
+    assert cache.prune(force=True) == 1 and not fresh.exists()
+
+
+def test_a_hit_marks_an_old_entry_as_used(cli, tree):
+    cli("check", tree)
+    for entry in entries(tree):
+        _age(entry, 6)
+    run(tree, cache=Cache(load_config(tree)))  # a warm run uses every entry
+    assert Cache(load_config(tree)).prune(force=True) == 0
+    assert len(entries(tree)) > 0
+
+
+def test_entries_of_other_versions_and_the_old_layout_are_pruned(cli, tree, monkeypatch):
+    from testgrade import cache as cache_module
+
+    cli("check", tree)
+    mine = entries(tree)
+    real = cache_module.versions()
+    monkeypatch.setattr(cache_module, "versions", lambda: {**real, "testgrade": "0.0.1"})
+    cli("check", tree)  # an older testgrade writes its own salt directory
+    old_layout = tree / ".testgrade_cache" / "v1" / "ab" / "cdef"
+    old_layout.parent.mkdir(parents=True)
+    old_layout.write_text("{}")
+    monkeypatch.undo()
+    assert len(entries(tree)) == 2 * len(mine)
+    Cache(load_config(tree)).prune(force=True)
+    assert entries(tree) == mine
+    assert not (tree / ".testgrade_cache" / "v1").exists()
+
+
+def test_cache_entries_are_not_fsynced_one_by_one(tree, monkeypatch):
+    calls = []
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd))
+    run(tree, jobs=1, cache=Cache(load_config(tree)))
+    assert len(entries(tree)) > 3 and len(calls) <= 3  # CACHEDIR.TAG, .gitignore, salt.json

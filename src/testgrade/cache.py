@@ -1,27 +1,44 @@
 """A content-hash cache of FileResults in `.testgrade_cache/` under the project root.
 
-One entry per checked file, at `.testgrade_cache/v1/<2 hex>/<62 hex>`, named by
-the SHA-256 of everything that can change the result: the file's bytes, its
-relative path and package, the effective configuration (settings fingerprint
-plus the rule selection), the testgrade version and code, and the libcst version. An
-entry is therefore never stale, only unused; nothing needs invalidating. The one
+One entry per checked file, at `.testgrade_cache/v2/<salt>/<2 hex>/<62 hex>`.
+The salt is the SHA-256 of everything outside the file that can change its
+result: testgrade's version and the content of its code and rule catalogue,
+the Python, libcst and pathspec versions, and the effective configuration
+(settings plus rule selection). Never an install location or a modification
+time: a fresh install of the same version, on another machine or in another
+CI job, finds the entries a previous job left. The entry name is the SHA-256
+of the salt, the file's relative path, its package and its bytes. An entry is
+therefore never stale, only unused; nothing needs invalidating. The one
 result that depends on other files, TG203's (imports resolved by reading other
 modules), carries the stamps of the paths it looked at: an entry whose stamps no
 longer hold is a miss.
 
 The cache may only change speed, never findings: an entry that is missing,
 truncated, corrupt, unreadable or being written by another run is a miss; a
-write that fails costs speed only and is reported once on stderr. Writes are
-atomic (temporary file and rename), so concurrent runs never see half an entry.
+write that fails costs speed only and is reported once on stderr. Writes go to
+a temporary file renamed into place, so concurrent runs never see half an
+entry; they are not fsynced (a cache entry lost to a power cut is a miss).
+
+So that the cache does not grow without bound, an entry's modification time
+says when a run last used it (refreshed at most once a day), and at most once a
+day a run deletes the entries no run used for `MAX_IDLE_DAYS` days, whole salt
+directories of other testgrade or Python versions, and the `v1` layout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
+import os
+import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
+
+import pathspec
 
 from testgrade import __version__
 from testgrade.config import Config
@@ -31,7 +48,11 @@ from testgrade.records import decode_result, encode_result
 from testgrade.resolution import stamps_hold
 
 CACHE_DIRECTORY = ".testgrade_cache"
-LAYOUT = "v1"
+LAYOUT = "v2"
+MAX_IDLE_DAYS = 7
+_DAY = 86_400.0
+_PRUNED = "last-pruned"  # its mtime: when a run last pruned
+_SALT_META = "salt.json"  # in each salt directory: the versions that wrote it
 _TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# Created by testgrade; safe to delete.\n"
 
 
@@ -51,45 +72,55 @@ def _libcst_version() -> str:
         return "unknown"
 
 
-def _code_fingerprint() -> str:
-    """Name, size and mtime of testgrade's own modules and rule files.
+def _python_version() -> str:
+    # Syntax error messages and `ast` (positions) come from the interpreter.
+    return f"{sys.implementation.name}-{'.'.join(map(str, sys.version_info[:3]))}"
 
-    The version alone is not enough during development: an edited rule with
-    the same version number must not be answered from the cache. Stat calls
-    only, so the pre-commit path stays cheap.
+
+def _code_fingerprint() -> str:
+    """SHA-256 of testgrade's own modules and rule files, by relative name and content.
+
+    The version alone is not enough during development: an edited rule with the
+    same version number must not be answered from the cache. Content, not paths
+    or modification times, so that every install of the same code agrees.
     """
     package = Path(__file__).resolve().parent
-    entries = []
-    for pattern in ("**/*.py", "catalogue/*.toml"):
-        for path in sorted(package.glob(pattern)):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            entries.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    digest = hashlib.sha256()
+    files = [(p.relative_to(package).as_posix(), p) for p in package.glob("**/*.py")]
     try:
         from testgrade.catalogue import catalogue_dir
 
-        rules = catalogue_dir()
-        if rules.parent != package:  # a checkout: the rules live beside src/
-            for path in sorted(rules.glob("*.toml")):
-                stat = path.stat()
-                entries.append(f"rules/{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    except Exception:  # noqa: BLE001 - a missing catalogue is reported elsewhere
+        files += [(f"catalogue/{p.name}", p) for p in catalogue_dir().glob("*.toml")]
+    except Exception:  # noqa: BLE001, S110 - a missing catalogue is reported elsewhere
         pass
-    return "\n".join(entries)
+    # A wheel has the catalogue in the package, a checkout in rules/: the same names here.
+    for name, path in sorted(files):
+        try:
+            digest.update(f"{name}\x00".encode() + path.read_bytes() + b"\x00")
+        except OSError:
+            digest.update(f"{name}\x00unreadable\x00".encode())
+    return digest.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """What wrote an entry, besides the configuration."""
+    return {
+        "testgrade": __version__,
+        "python": _python_version(),
+        "libcst": _libcst_version().strip(),
+        "pathspec": getattr(pathspec, "__version__", "unknown"),
+    }
 
 
 def config_salt(config: Config) -> bytes:
     """Everything outside the file that can change its result."""
     parts = (
-        __version__,
+        *sorted(versions().items()),
         _code_fingerprint(),
-        _libcst_version(),
         config.fingerprint(),
         repr((tuple(config.select), tuple(config.ignore))),
     )
-    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).digest()
 
 
 def _depends(raw: object) -> list[tuple[str, str]]:
@@ -108,11 +139,12 @@ class Cache:
         self.project = Path(config.root).resolve()
         self.stamps: dict[str, str] = {}  # per run: files do not change under a run
         self.root = Path(directory) if directory else Path(config.root) / CACHE_DIRECTORY
-        self.entries = self.root / LAYOUT
         self.salt = config_salt(config)
+        self.entries = self.root / LAYOUT / self.salt.hex()[:32]
         self.writable = True
         self.hits = 0
         self.misses = 0
+        self.now = time.time()
 
     def key(self, relpath: str, package: str | None, data: bytes) -> str:
         digest = hashlib.sha256(self.salt)
@@ -125,8 +157,11 @@ class Cache:
         return self.entries / key[:2] / key[2:]
 
     def get(self, key: str, relpath: str) -> FileResult | None:
+        path = self._path(key)
         try:
-            raw = self._path(key).read_bytes()
+            with open(path, "rb") as handle:
+                raw = handle.read()
+                used = os.fstat(handle.fileno()).st_mtime
             record = json.loads(raw)
             if not isinstance(record, dict) or record.get("key") != key:
                 raise ValueError("entry for another key")
@@ -140,6 +175,9 @@ class Cache:
             self.misses += 1
             return None
         self.hits += 1
+        if self.now - used > _DAY:  # mark it used; once a day is enough for pruning
+            with contextlib.suppress(OSError):
+                os.utime(path)
         return result
 
     def put(self, key: str, result: FileResult) -> None:
@@ -151,12 +189,11 @@ class Cache:
         data = json.dumps(record, separators=(",", ":")).encode("ascii")
         path = self._path(key)
         try:
-            if not self.root.is_dir():
-                self.root.mkdir(parents=True, exist_ok=True)
-                atomic_write(self.root / "CACHEDIR.TAG", _TAG)
-                atomic_write(self.root / ".gitignore", b"# Created by testgrade\n*\n")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data)
+            try:
+                write_entry(path, data)
+            except FileNotFoundError:  # the first entry of a new cache or prefix
+                self._create(path.parent)
+                write_entry(path, data)
         except OSError as exc:
             self.writable = False
             reason = getattr(exc, "strerror", None) or type(exc).__name__
@@ -165,3 +202,82 @@ class Cache:
                 "results are correct, later runs will not be faster",
                 file=sys.stderr,
             )
+
+    def _create(self, directory: Path) -> None:
+        if not self.root.is_dir():
+            self.root.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.root / "CACHEDIR.TAG", _TAG)
+            atomic_write(self.root / ".gitignore", b"# Created by testgrade\n*\n")
+        if not self.entries.is_dir():
+            self.entries.mkdir(parents=True, exist_ok=True)
+            meta = json.dumps(versions(), sort_keys=True).encode("utf-8")
+            atomic_write(self.entries / _SALT_META, meta)
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def prune(self, *, force: bool = False) -> int:
+        """Delete what no recent run used (at most once a day unless forced); the count."""
+        if not self.writable or not self.root.is_dir():
+            return 0
+        marker = self.root / _PRUNED
+        try:
+            if not force and self.now - marker.stat().st_mtime < _DAY:
+                return 0
+        except OSError:
+            pass
+        removed = 0
+        current = versions()
+        with contextlib.suppress(OSError):
+            marker.touch()
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.root / "v1")  # the layout before v2: keyed by install paths
+        layout = self.root / LAYOUT
+        try:
+            salts = [p for p in layout.iterdir() if p.is_dir()]
+        except OSError:
+            return removed
+        for salt in salts:
+            if salt != self.entries and _written_by_other_versions(salt, current):
+                with contextlib.suppress(OSError):
+                    removed += sum(1 for _ in salt.glob("*/*"))
+                    shutil.rmtree(salt)
+                continue
+            removed += _remove_idle(salt, self.now - MAX_IDLE_DAYS * _DAY)
+        return removed
+
+
+def write_entry(path: Path, data: bytes) -> None:
+    """Write a temporary file beside `path` and rename it into place: readers see the
+    whole entry or none. No fsync: a lost entry is only a miss."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _written_by_other_versions(salt: Path, current: dict[str, str]) -> bool:
+    try:
+        meta = json.loads((salt / _SALT_META).read_bytes())
+    except (OSError, ValueError):
+        return False  # unknown: age decides
+    return not isinstance(meta, dict) or any(
+        meta.get(name) != current[name] for name in ("testgrade", "python", "libcst", "pathspec")
+    )
+
+
+def _remove_idle(salt: Path, cutoff: float) -> int:
+    removed = 0
+    for prefix in os.scandir(salt):
+        if not prefix.is_dir(follow_symlinks=False):
+            continue
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(prefix.path):
+                if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        removed += 1
+    return removed

@@ -94,7 +94,10 @@ def collect(
     jobs, note = capped_jobs(jobs)
     if note is not None and not quiet:
         click.echo(f"testgrade: note: {note}", err=True)
-    return list(lint_files(candidates, config, jobs, cache=cache, checked=checked))
+    results = list(lint_files(candidates, config, jobs, cache=cache, checked=checked))
+    if cache is not None:
+        cache.prune()  # at most once a day: entries no run used for a week
+    return results
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:

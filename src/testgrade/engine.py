@@ -2,7 +2,8 @@
 
 Bytes are read once and decoded per PEP 263, parsed once with libcst, walked
 once at statement level by every rule that applies, and walked a second time
-at expression level only if some rule asks for it. Positions are computed for
+at expression level (reading node fields in place, see `walk.walk_expressions`)
+only if some rule asks for it. Positions are computed for
 reported nodes only. Code under analysis is never imported or executed.
 """
 
@@ -20,7 +21,7 @@ import pathspec
 
 from testgrade.catalogue import load_catalogue, selected_rules
 from testgrade.checks import RULES
-from testgrade.checks.base import ExpressionHandler, FileContext, Report, Rule
+from testgrade.checks.base import FileContext, Report, Rule
 from testgrade.checks.bvj import MissingBvj
 from testgrade.classify import kind_from_path, role_of
 from testgrade.config import Config
@@ -31,7 +32,13 @@ from testgrade.positions import locate
 from testgrade.scopes import Scopes
 from testgrade.source import DecodeError, count_lines, decode_source
 from testgrade.suppressions import Directive, find_directives, suppression_problem
-from testgrade.walk import Statement, iter_statements
+from testgrade.walk import (
+    UNWALKED_TYPES,
+    ExpressionHandler,
+    Statement,
+    iter_statements,
+    walk_expressions,
+)
 
 PARSE_ERROR = "TG000"
 UNUSED_SUPPRESSION = "TG001"
@@ -59,40 +66,6 @@ class RuleSelection:
         if not ignored:
             return self.enabled
         return frozenset(r for r in self.enabled if not any(r.startswith(p) for p in ignored))
-
-
-class _ExpressionPass(cst.CSTVisitor):
-    """Calls `handler(node, statement)`, `statement` being the innermost walked
-    statement around the node (see checks.base)."""
-
-    def __init__(
-        self,
-        handlers: dict[type, list[ExpressionHandler]],
-        statements: list[Statement],
-        ctx: FileContext,
-    ) -> None:
-        self.handlers = handlers
-        self.by_node = {id(statement.node): statement for statement in statements}
-        self.enclosing: list[Statement] = []
-        self.ctx = ctx  # its scope_names follow the walk, for the fingerprints of reports
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        statement = self.by_node.get(id(node))
-        if statement is not None:
-            self.enclosing.append(statement)
-        handlers = self.handlers.get(type(node))
-        if handlers and self.enclosing:  # module-level nodes all sit in some statement
-            for handler in handlers:
-                handler(node, self.enclosing[-1])
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            self.ctx.scope_names += (node.name.value,)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if self.enclosing and self.enclosing[-1].node is original_node:
-            self.enclosing.pop()
-        if isinstance(original_node, (cst.FunctionDef, cst.ClassDef)):
-            self.ctx.scope_names = self.ctx.scope_names[:-1]
 
 
 def file_error(relpath: str, message: str, line: int = 1, column: int = 1) -> FileResult:
@@ -140,26 +113,61 @@ def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileRe
 
 
 def _dispatch(
-    rules: list[Rule], statements: list[Statement], module: cst.Module, ctx: FileContext
-) -> None:
-    """Statement-level visits for every rule, then one expression pass if any rule asks."""
-    table: dict[type, list[Callable[[Statement], None]]] = {}
+    rules: list[Rule], statements: list[Statement], ctx: FileContext
+) -> dict[int, Statement]:
+    """Statement-level visits for every rule, then one expression walk if any rule asks.
+
+    Returns the statement each report was made from (by id of the report), which
+    is where `positions.locate` starts looking for it."""
+    origins: dict[int, Statement] = {}
+    table: dict[type, list[tuple[list[Report], Callable[[Statement], None]]]] = {}
     for statement in statements:
         node_type = type(statement.node)
         methods = table.get(node_type)
         if methods is None:
             name = f"visit_{node_type.__name__}"
             methods = table[node_type] = [
-                getattr(rule, name) for rule in rules if hasattr(rule, name)
+                (rule.reports, getattr(rule, name)) for rule in rules if hasattr(rule, name)
             ]
-        for method in methods:
+        for reports, method in methods:
+            count = len(reports)
             method(statement)
+            for report in reports[count:]:
+                origins[id(report)] = statement
     handlers: dict[type, list[ExpressionHandler]] = defaultdict(list)
     for rule in rules:
         for node_type, handler in rule.expression_handlers().items():
-            handlers[node_type].append(handler)
+            if issubclass(node_type, UNWALKED_TYPES):
+                raise TypeError(f"{type(rule).__name__}: the expression walk never visits "
+                                f"{node_type.__name__} nodes")
+            handlers[node_type].append(_tracked(handler, rule.reports, origins, ctx))
     if handlers:
-        module.visit(_ExpressionPass(dict(handlers), statements, ctx))
+        walk_expressions(statements, handlers)
+    return origins
+
+
+def _tracked(
+    handler: ExpressionHandler,
+    reports: list[Report],
+    origins: dict[int, Statement],
+    ctx: FileContext,
+) -> ExpressionHandler:
+    """The handler, with `ctx.scope_names` kept current for the reports it makes (the
+    classes and functions around the node, a def's own name included for its
+    decorators and defaults) and the statement of each report noted in `origins`."""
+
+    def call(node: cst.CSTNode, statement: Statement) -> None:
+        names = tuple(scope.name.value for scope in statement.scopes)
+        owner = statement.node
+        if isinstance(owner, (cst.FunctionDef, cst.ClassDef)):
+            names += (owner.name.value,)
+        ctx.scope_names = names
+        count = len(reports)
+        handler(node, statement)
+        for report in reports[count:]:
+            origins[id(report)] = statement
+
+    return call
 
 
 def _resolve(
@@ -168,11 +176,17 @@ def _resolve(
     relpath: str,
     directives: list[Directive],
     enabled: frozenset[str],
+    *,
+    text: str,
+    statements: list[Statement],
+    origins: dict[int, Statement],
 ) -> tuple[list[Finding], list[Suppression]]:
     catalogue = load_catalogue()
     reports = list(reports)
-    nodes = [n for r in reports for n in (r.node, r.line_node) if n is not None]
-    positions = locate(module, nodes)
+    targets = [
+        (n, origins.get(id(r))) for r in reports for n in (r.node, r.line_node) if n is not None
+    ]
+    positions = locate(module, text, targets, statements)
     file_wide = [d for d in directives if d.whole_file]
     by_line: dict[int, list[Directive]] = defaultdict(list)
     for directive in directives:
@@ -308,13 +322,13 @@ def lint_source(
         for rule_id, rule_class in RULES.items()
         if (rule_id in enabled or rule_class is MissingBvj) and rule_class.applies_to(ctx)
     ]
-    if statements:
-        _dispatch(rules, statements, module, ctx)
+    origins = _dispatch(rules, statements, ctx) if statements else {}
     for rule in rules:
         rule.finish()
     reports = [r for rule in rules for r in rule.reports if r.rule in enabled]
     findings, suppressions = _resolve(
-        reports, module, relpath, find_directives(module, decoded.text), enabled
+        reports, module, relpath, find_directives(module, decoded.text), enabled,
+        text=decoded.text, statements=statements, origins=origins,
     )
     counter = next((r for r in rules if isinstance(r, MissingBvj)), None)
     return FileResult(

@@ -42,7 +42,7 @@ from testgrade.fileio import WriteRefused, content_digest, read_regular, rewrite
 from testgrade.ftypes import FileResult, Finding
 from testgrade.guards import check_structure
 from testgrade.source import DecodeError, decode_source
-from testgrade.walk import iter_statements
+from testgrade.walk import Statement, iter_statements
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -162,14 +162,17 @@ def plan_fix(
         module = cst.parse_module(decoded.text)  # as the engine parsed it
     except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
         raise FixRefused(f"does not parse: {type(exc).__name__}") from None
-    imports = [
-        s.node for s in iter_statements(module) if isinstance(s.node, (cst.Import, cst.ImportFrom))
+    statements = list(iter_statements(module))
+    owned: list[tuple[cst.Import | cst.ImportFrom, Statement]] = [
+        (s.node, s) for s in statements if isinstance(s.node, (cst.Import, cst.ImportFrom))
     ]
-    aliases = [
-        alias for node in imports
+    imports = [node for node, _ in owned]
+    targets: list[tuple[cst.CSTNode, Statement | None]] = [*owned]
+    targets += [
+        (alias, s) for node, s in owned
         if not isinstance(node.names, cst.ImportStar) for alias in node.names
     ]
-    positions = locate(module, [*imports, *aliases])
+    positions = locate(module, decoded.text, targets, statements)
     edits: list[tuple[tuple[int, int], str, str]] = []  # (position, old code, new code)
     count = 0
     for node in imports:

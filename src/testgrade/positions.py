@@ -1,31 +1,61 @@
 """Line and column numbers for the few nodes that are reported.
 
 libcst's PositionProvider computes a range for every node of the tree, which
-costs several times the parse. Reported nodes are few, so we generate code
-only as far as the last of them, counting lines as we go, and stop there.
+costs several times the parse, and generating code up to the last reported
+node costs most of a parse when findings sit late in a file. Instead, the
+stdlib `ast` (about a tenth of libcst's parse; run only for files with
+reported nodes, and never compiled or executed) gives the line of every
+statement, and code is generated only inside the statement that holds a
+reported node, from that line on. Each `elif` and `except` clause is a
+starting point of its own, so a finding in the 900th branch of an `elif`
+chain costs one branch, not a recursion through 900.
+
+Positions are those of PositionProvider: the 1-based line and column of the
+node's first token, `def`/`class` rather than a decorator, a statement line's
+first statement rather than the comments above it. tests/test_positions.py
+checks that, node by node.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import ast
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from testgrade.walk import Statement, walk_expressions
+
+Position = tuple[int, int]  # (line, column), both 1-based
+
+_NEWLINE = re.compile(r"\r\n?|\n")  # line ends as Python and libcst count them
+
 
 class _AllFound(Exception):
     pass
 
 
+class _Mismatch(Exception):
+    """The ast and libcst trees do not line up; positions come from code generation."""
+
+
 @dataclass
 class _LocatingState(CodegenState):
     wanted: dict[int, cst.CSTNode] = field(default_factory=dict)
-    found: dict[int, tuple[int, int]] = field(default_factory=dict)
-    first_token: dict[int, tuple[int, int]] = field(default_factory=dict)
+    found: dict[int, Position] = field(default_factory=dict)
+    first_token: dict[int, Position] = field(default_factory=dict)
     line: int = 1
     column: int = 0
+    # The node whose syntactic start is known from `ast`, and where that is (line,
+    # 0-based column); until it is reached, lines are counted from an arbitrary origin.
+    anchor: int | None = None
+    anchor_at: tuple[int, int] = (1, 0)
+    check_column: bool = False
+    run: list[int] = field(default_factory=list)  # keys found since the origin was set
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -39,9 +69,25 @@ class _LocatingState(CodegenState):
         else:
             self.column += len(value)
 
-    def _settle(self, key: int, position: tuple[int, int]) -> None:
+    def _settle(self, key: int, position: Position) -> None:
         self.found[key] = position
-        if len(self.found) == len(self.wanted):
+        self.run.append(key)
+        if len(self.found) == len(self.wanted) and self.anchor is None:
+            raise _AllFound
+
+    def _reanchor(self) -> None:
+        line, column = self.anchor_at
+        if self.check_column and column != self.column:
+            raise _Mismatch
+        shift = line - self.line
+        for key in self.run:
+            old_line, old_column = self.found[key]
+            self.found[key] = (old_line + shift, old_column)
+        for key, (old_line, old_column) in list(self.first_token.items()):
+            self.first_token[key] = (old_line + shift, old_column)
+        self.line, self.column = line, column
+        self.anchor = None
+        if len(self.found) == len(self.wanted):  # all before it: a decorator, say
             raise _AllFound
 
     def before_codegen(self, node: cst.CSTNode) -> None:
@@ -61,6 +107,8 @@ class _LocatingState(CodegenState):
         # Where the node itself starts (`def`, not its decorators or leading comments),
         # as PositionProvider reports it.
         key = id(node)
+        if key == self.anchor:
+            self._reanchor()
         if key in self.wanted and key not in self.found:
             self._settle(key, (self.line, self.column + 1))
         yield
@@ -73,8 +121,265 @@ class _LocatingState(CodegenState):
             self._settle(key, self.first_token[key])
 
 
-def locate(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[int, int]]:
-    """(line, column), both 1-based, of each node's first token, keyed by id(node)."""
+_COMPOUND_AST: dict[type, tuple[type, ...]] = {
+    cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
+    cst.ClassDef: (ast.ClassDef,),
+    cst.If: (ast.If,),
+    cst.For: (ast.For, ast.AsyncFor),
+    cst.While: (ast.While,),
+    cst.With: (ast.With, ast.AsyncWith),
+    cst.Try: (ast.Try,),
+    cst.TryStar: (ast.TryStar,),
+    cst.Match: (ast.Match,),
+}
+
+
+def _suite_items(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return (suite,) if isinstance(suite, cst.SimpleStatementSuite) else suite.body
+
+
+def _ast_starts(module: cst.Module, tree: ast.Module) -> dict[int, tuple[int, int]]:
+    """(line, byte column) from `ast`, keyed by id of each libcst statement line, one-line
+    suite, compound statement, `elif` and `except` clause. Iterative: no recursion limit."""
+    starts: dict[int, tuple[int, int]] = {}
+    pairs: list[tuple[Sequence[cst.CSTNode], list[ast.stmt]]] = [(module.body, tree.body)]
+    while pairs:
+        items, statements = pairs.pop()
+        index = 0
+        for item in items:
+            if isinstance(item, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                count = len(item.body)
+                smalls = statements[index:index + count]
+                if count == 0 or len(smalls) != count:
+                    raise _Mismatch
+                starts[id(item)] = (smalls[0].lineno, smalls[0].col_offset)
+                index += count
+                continue
+            if index >= len(statements):
+                raise _Mismatch
+            node = statements[index]
+            index += 1
+            if not isinstance(node, _COMPOUND_AST.get(type(item), ())):
+                raise _Mismatch
+            starts[id(item)] = (node.lineno, node.col_offset)
+            _pair_bodies(item, node, starts, pairs)
+        if index != len(statements):
+            raise _Mismatch
+    return starts
+
+
+def _pair_bodies(
+    item: cst.CSTNode,
+    node: ast.stmt,
+    starts: dict[int, tuple[int, int]],
+    pairs: list[tuple[Sequence[cst.CSTNode], list[ast.stmt]]],
+) -> None:
+    """Queue the bodies of one compound statement, paired with their ast bodies."""
+    while isinstance(item, cst.If) and isinstance(node, ast.If):  # an elif chain, in a loop
+        pairs.append((_suite_items(item.body), node.body))
+        orelse = item.orelse
+        if isinstance(orelse, cst.If):
+            if len(node.orelse) != 1 or not isinstance(node.orelse[0], ast.If):
+                raise _Mismatch
+            node = node.orelse[0]
+            starts[id(orelse)] = (node.lineno, node.col_offset)
+            item = orelse
+            continue
+        if orelse is not None:
+            pairs.append((_suite_items(orelse.body), node.orelse))
+        elif node.orelse:
+            raise _Mismatch
+        return
+    body = getattr(item, "body", None)
+    if isinstance(body, cst.BaseSuite):
+        pairs.append((_suite_items(body), getattr(node, "body", [])))
+    if isinstance(item, (cst.Try, cst.TryStar)) and isinstance(node, (ast.Try, ast.TryStar)):
+        handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = item.handlers
+        if len(handlers) != len(node.handlers):
+            raise _Mismatch
+        for handler, ast_handler in zip(handlers, node.handlers):
+            starts[id(handler)] = (ast_handler.lineno, ast_handler.col_offset)
+            pairs.append((_suite_items(handler.body), ast_handler.body))
+    if isinstance(item, cst.Match) and isinstance(node, ast.Match):
+        if len(item.cases) != len(node.cases):
+            raise _Mismatch
+        for case, ast_case in zip(item.cases, node.cases):
+            pairs.append((_suite_items(case.body), ast_case.body))
+    orelse = getattr(item, "orelse", None)
+    if orelse is not None:
+        pairs.append((_suite_items(orelse.body), getattr(node, "orelse", [])))
+    elif getattr(node, "orelse", None):
+        raise _Mismatch
+    final: cst.Finally | None = getattr(item, "finalbody", None)
+    if final is not None:
+        pairs.append((_suite_items(final.body), getattr(node, "finalbody", [])))
+    elif getattr(node, "finalbody", None):
+        raise _Mismatch
+
+
+def _clause_of(compound: cst.CSTNode, key: int) -> cst.CSTNode | None:
+    """The innermost `elif` or `except` clause of `compound` holding the node `key`
+    outside the bodies; `compound` itself if the node is elsewhere in its header;
+    None if it is not in the header (it sits in a body)."""
+    stack: list[tuple[cst.CSTNode, cst.CSTNode]] = [(compound, compound)]
+    while stack:
+        node, clause = stack.pop()
+        if id(node) == key:
+            return clause
+        for child in _header_children(node):
+            if isinstance(child, (cst.ExceptHandler, cst.ExceptStarHandler)) or (
+                isinstance(node, cst.If) and child is node.orelse and isinstance(child, cst.If)
+            ):
+                stack.append((child, child))
+            else:
+                stack.append((child, clause))
+    return None
+
+
+def _header_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in node.__dataclass_fields__:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, cst.BaseSuite):
+                yield value
+        elif isinstance(value, (tuple, list)):
+            yield from (v for v in value if isinstance(v, cst.CSTNode))
+
+
+@dataclass
+class _Start:
+    """One code generation: from `node`, whose syntactic start `ast` knows."""
+
+    node: cst.CSTNode
+    indent: str
+    is_elif: bool  # an If in another's orelse prints as `elif`
+    wanted: dict[int, cst.CSTNode] = field(default_factory=dict)
+
+
+def locate(
+    module: cst.Module,
+    text: str,
+    targets: Iterable[tuple[cst.CSTNode, Statement | None]],
+    statements: Sequence[Statement] = (),
+) -> dict[int, Position]:
+    """(line, column), both 1-based, of each node's first token, keyed by id(node).
+
+    Each target is a node with the statement it was reported from, if known;
+    `statements` (from `walk.iter_statements`) finds the others.
+    """
+    targets = [(node, statement) for node, statement in targets]
+    if not targets:
+        return {}
+    try:
+        tree = ast.parse(text)
+        starts = _ast_starts(module, tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, _Mismatch):
+        # Syntax newer than this Python's `ast`, or trees that do not line up.
+        return _locate_by_codegen(module, [node for node, _ in targets])
+    by_node: dict[int, Statement] = {}
+    for statement in statements:
+        by_node.setdefault(id(statement.node), statement)
+        by_node.setdefault(id(statement.line_node), statement)
+    owners = _owners_of(
+        [node for node, origin in targets if origin is None and id(node) not in by_node],
+        statements,
+    )
+    groups: dict[int, _Start] = {}
+    lost: list[cst.CSTNode] = []
+    for node, origin in targets:
+        owner = origin or by_node.get(id(node)) or owners.get(id(node))
+        if owner is None:
+            lost.append(node)
+            continue
+        start = _start_of(node, owner)
+        group = groups.get(id(start))
+        if group is None:
+            is_elif = isinstance(start, cst.If) and start is not owner.node
+            group = groups[id(start)] = _Start(start, owner.indent, is_elif)
+        group.wanted[id(node)] = node
+    found: dict[int, Position] = {}
+    lines: list[str] | None = None
+    for group in groups.values():
+        line, byte_column = starts.get(id(group.node), (0, 0))
+        if line == 0:
+            lost.extend(group.wanted.values())
+            continue
+        if byte_column:
+            if lines is None:
+                lines = _NEWLINE.split(text)
+            column = _characters(lines[line - 1], byte_column)
+        else:
+            column = 0
+        try:
+            found.update(_generate(module, group, (line, column)))
+        except _Mismatch:
+            lost.extend(group.wanted.values())
+    if lost:
+        found.update(_locate_by_codegen(module, lost))
+    return found
+
+
+def _owners_of(nodes: list[cst.CSTNode], statements: Sequence[Statement]) -> dict[int, Statement]:
+    """The innermost statement around each node reported without one (rare: a rule
+    that reports from `finish`), by one walk over the file."""
+    if not nodes:
+        return {}
+    wanted = {id(node) for node in nodes}
+    owners: dict[int, Statement] = {}
+
+    def note(node: cst.CSTNode, statement: Statement) -> None:
+        if id(node) in wanted:
+            owners[id(node)] = statement
+
+    walk_expressions(statements, {type(node): [note] for node in nodes})
+    return owners
+
+
+def _start_of(node: cst.CSTNode, statement: Statement) -> cst.CSTNode:
+    """Where code generation for `node` starts: its statement line, or the clause of
+    its compound statement that holds it."""
+    owner = statement.node
+    if owner is not statement.line_node:  # a small statement: generate its whole line
+        return statement.line_node
+    if node is owner or not isinstance(owner, (cst.If, cst.Try, cst.TryStar)):
+        return owner  # only `elif` and `except` clauses start a generation of their own
+    return _clause_of(owner, id(node)) or owner
+
+
+def _characters(line: str, byte_column: int) -> int:
+    """`ast` columns count UTF-8 bytes; libcst's count characters."""
+    if line.isascii():
+        return byte_column
+    return len(line.encode("utf-8", "surrogatepass")[:byte_column].decode("utf-8", "replace"))
+
+
+def _generate(module: cst.Module, group: _Start, at: tuple[int, int]) -> dict[int, Position]:
+    start = group.node
+    state = _LocatingState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        wanted=group.wanted,
+        anchor=id(start),
+        anchor_at=at,
+        # A statement that opens its line must start right after the indentation;
+        # if not, the trees were paired wrongly.
+        check_column=not isinstance(start, cst.SimpleStatementSuite),
+    )
+    state.indent_tokens = [group.indent] if group.indent else []
+    try:
+        if group.is_elif:
+            start._codegen(state, is_elif=True)
+        else:
+            start._codegen(state)
+    except _AllFound:
+        pass
+    if len(state.found) != len(group.wanted):
+        raise _Mismatch
+    return state.found
+
+
+def _locate_by_codegen(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Position]:
+    """The slow path: generate the module's code up to the last wanted node."""
     wanted = {id(node): node for node in nodes}
     if not wanted:
         return {}
@@ -83,8 +388,12 @@ def locate(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[
         default_newline=module.default_newline,
         wanted=wanted,
     )
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))  # an `elif` chain nests one If per branch
     try:
         module._codegen(state)
-    except _AllFound:
+    except (_AllFound, RecursionError):
         pass
+    finally:
+        sys.setrecursionlimit(limit)
     return state.found

@@ -98,7 +98,7 @@ def find_directives(module: cst.Module, text: str) -> list[Directive]:
     parsed = [(c, d) for c in _comments(module) if (d := _parse(c.value)) is not None]
     if not parsed:
         return []
-    positions = locate(module, (c for c, _ in parsed))
+    positions = locate(module, text, [(c, None) for c, _ in parsed])
     directives = []
     for comment, (rules, reason, whole_file, removable) in parsed:
         line, column = positions.get(id(comment), (1, 1))

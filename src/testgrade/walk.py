@@ -3,14 +3,15 @@
 Most rules only need statements: imports, function and class definitions,
 module-level assignments. Walking statements (and never descending into
 expressions) costs a small fraction of a full `CSTVisitor` pass, which on
-libcst is as expensive as the parse itself. Rules that need expressions ask
-the engine for a full pass, and only for the files that can need it.
+libcst rebuilds and re-validates every node and so costs as much as the parse
+itself. Rules that need expressions get them from `walk_expressions`, which
+reads node fields in place (no rebuilding), only for the files that need it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 
 import libcst as cst
 
@@ -24,6 +25,7 @@ class Statement:
     node: cst.CSTNode  # a small statement (Import, Assign, ...) or a compound one
     line_node: cst.CSTNode  # the whole statement line it sits on, for suppressions
     scopes: tuple[Scope, ...]
+    indent: str = ""  # the indentation of the block it sits in, as libcst prints it
 
 
 def _blocks(node: cst.CSTNode) -> Iterator[cst.BaseSuite]:
@@ -54,21 +56,113 @@ def _suite_statements(suite: cst.BaseSuite) -> tuple[cst.CSTNode, ...]:
 
 def iter_statements(module: cst.Module) -> Iterator[Statement]:
     """Every statement in source order, descending into all nested bodies."""
-    stack: list[tuple[cst.CSTNode, tuple[Scope, ...]]] = [
-        (stmt, ()) for stmt in reversed(module.body)
+    stack: list[tuple[cst.CSTNode, tuple[Scope, ...], str]] = [
+        (stmt, (), "") for stmt in reversed(module.body)
     ]
+    default_indent = module.default_indent
     while stack:
-        node, scopes = stack.pop()
+        node, scopes, indent = stack.pop()
         if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in node.body:
-                yield Statement(small, node, scopes)
+                yield Statement(small, node, scopes, indent)
             continue
-        yield Statement(node, node, scopes)
+        yield Statement(node, node, scopes, indent)
         inner = scopes + (node,) if isinstance(node, (cst.ClassDef, cst.FunctionDef)) else scopes
-        children = [
-            (stmt, inner) for block in _blocks(node) for stmt in _suite_statements(block)
-        ]
+        children: list[tuple[cst.CSTNode, tuple[Scope, ...], str]] = []
+        base = indent
+        if isinstance(node, cst.Match):  # its cases are indented, then their bodies
+            base += default_indent if node.indent is None else node.indent
+        for block in _blocks(node):
+            if isinstance(block, cst.IndentedBlock):
+                deeper = base + (default_indent if block.indent is None else block.indent)
+            else:  # a one-line suite sits on its statement's line, at its indentation
+                deeper = base
+            children.extend((stmt, inner, deeper) for stmt in _suite_statements(block))
         stack.extend(reversed(children))
+
+
+ExpressionHandler = Callable[[cst.CSTNode, Statement], None]
+
+# Fields that hold only whitespace, comments, brackets and punctuation: never walked.
+_TRIVIA_FIELDS = frozenset({
+    "leading_lines", "lines_after_decorators", "trailing_whitespace", "header", "footer",
+    "newline", "empty_lines", "first_line", "last_line", "comment", "lpar", "rpar", "lbrace",
+    "rbrace", "lbracket", "rbracket", "comma", "semicolon", "colon", "first_colon",
+    "second_colon", "equal", "dot", "relative", "trailing_comma",
+})
+# Node types the expression walk never visits: the walk is by statement, and
+# trivia is skipped (it is most of the nodes of a tree and no rule reads it).
+UNWALKED_TYPES: tuple[type[cst.CSTNode], ...] = (
+    cst.Module, cst.BaseSuite, cst.SimpleStatementLine, cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace, cst.EmptyLine, cst.Newline, cst.Comment, cst.LeftParen,
+    cst.RightParen, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.LeftSquareBracket,
+    cst.RightSquareBracket, cst.Comma, cst.Semicolon, cst.Colon, cst.Dot, cst.AssignEqual,
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Per value type: 1 a node to walk into, 2 a sequence of them, 0 anything else.
+_VALUE_KIND: dict[type, int] = {tuple: 2, list: 2, str: 0, type(None): 0, bool: 0}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    names = tuple(
+        f.name for f in fields(node_type)
+        if f.name not in _TRIVIA_FIELDS and not f.name.startswith("whitespace")
+    )
+    _CHILD_FIELDS[node_type] = names
+    return names
+
+
+def _value_kind(value_type: type) -> int:
+    if issubclass(value_type, cst.CSTNode):
+        kind = 0 if issubclass(value_type, UNWALKED_TYPES) else 1
+    else:
+        kind = 0
+    _VALUE_KIND[value_type] = kind
+    return kind
+
+
+def walk_expressions(
+    statements: Iterable[Statement], handlers: Mapping[type, Sequence[ExpressionHandler]]
+) -> None:
+    """Call `handler(node, statement)` for every node of each statement, where
+    `statement` is the innermost statement that encloses the node.
+
+    Statements are taken in the order given (source order from
+    `iter_statements`); each statement's own node is visited, then what it
+    holds (expressions, parameters, decorators, `elif` tests, `except`
+    clauses), but not the bodies of compound statements, whose statements
+    come separately; within one statement the order is unspecified. Node
+    fields are read in place: nothing is rebuilt or re-validated. Nodes of
+    `UNWALKED_TYPES` (modules, blocks, whitespace, comments, punctuation) are
+    never visited.
+    """
+    child_fields = _CHILD_FIELDS
+    value_kind = _VALUE_KIND
+    for statement in statements:
+        stack: list[cst.CSTNode] = [statement.node]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node = pop()
+            node_type = type(node)
+            for handler in handlers.get(node_type, ()):
+                handler(node, statement)
+            names = child_fields.get(node_type)
+            if names is None:
+                names = _child_fields(node_type)
+            for name in names:
+                value = getattr(node, name)
+                kind = value_kind.get(type(value))
+                if kind is None:
+                    kind = _value_kind(type(value))
+                if kind == 1:
+                    push(value)
+                elif kind == 2:
+                    for item in value:
+                        item_kind = value_kind.get(type(item))
+                        if item_kind is None:
+                            item_kind = _value_kind(type(item))
+                        if item_kind == 1:
+                            push(item)
 
 
 def dotted_name(node: cst.BaseExpression | None) -> str | None:

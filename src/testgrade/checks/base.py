@@ -3,7 +3,8 @@
 A rule is bound to its catalogue entry by `id`. The engine walks statements
 once and calls `visit_<NodeType>(statement)` on every rule that defines it;
 rules that need expressions return handlers from `expression_handlers()`, and
-the engine makes one full pass for all of them together, only when asked. An
+the engine makes one expression walk for all of them together, only when asked
+(`walk.walk_expressions`: node fields read in place, nothing rebuilt). An
 expression handler is called as `handler(node, statement)`, `statement` being
 the innermost `walk.Statement` enclosing the node (for a decorator, a default
 or an annotation of a function or class: that definition's statement), so
@@ -12,7 +13,6 @@ or an annotation of a function or class: that definition's statement), so
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -21,9 +21,9 @@ import libcst as cst
 from testgrade.config import Config
 from testgrade.ftypes import Kind, Role, Severity
 from testgrade.scopes import Scopes
-from testgrade.walk import Statement
+from testgrade.walk import ExpressionHandler, Statement
 
-ExpressionHandler = Callable[[cst.CSTNode, Statement], None]
+__all__ = ["ExpressionHandler", "FileContext", "Report", "Rule", "source_of"]
 
 
 @dataclass
@@ -95,7 +95,8 @@ class Rule:
         )
 
     def expression_handlers(self) -> dict[type[cst.CSTNode], ExpressionHandler]:
-        """Handlers for a full expression-level pass; empty means none is needed."""
+        """Handlers for the expression walk, `handler(node, statement)`; empty means
+        no walk is needed."""
         return {}
 
     def finish(self) -> None:
