@@ -18,9 +18,9 @@ from testgrade.audit.areas import AreaScore
 from testgrade.audit.causes import Action
 from testgrade.audit.compare import Change
 from testgrade.audit.model import FileEntry, Report, RuleGroup
+from testgrade.records import finding_to_dict
 
 SCHEMA = 2  # 1: before areas, root causes and priorities
-from testgrade.records import finding_to_dict
 
 
 def _group(group: RuleGroup) -> dict[str, Any]:
