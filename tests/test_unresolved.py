@@ -149,3 +149,16 @@ def test_a_cached_result_follows_the_modules_it_resolved_through(cli, project):
     legacy.unlink()
     touch_later(legacy.parent)
     assert lines() == after | {5, 9}
+
+
+def test_a_fresh_checkout_with_new_mtimes_still_hits_the_cache(cli, project):
+    """A second CI job restores .testgrade_cache/ into a fresh checkout: every file has
+    a new modification time but the same bytes, so TG203 entries stay valid."""
+    config = load_config(project).with_overrides(select=("TG203",))
+    lint_files(discover([project], config), config, 1, cache=Cache(config))
+    later = os.stat(project).st_mtime + 3_600
+    for path in [project, *project.rglob("*")]:
+        os.utime(path, (later, later))
+    stats = RunStats()
+    lint_files(discover([project], config), config, 1, cache=Cache(config), stats=stats)
+    assert stats.cached == stats.files > 0 and stats.checked == 0

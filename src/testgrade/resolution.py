@@ -22,6 +22,7 @@ unchanged (see `cache.py`).
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 import stat as stat_module
@@ -47,13 +48,56 @@ _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
 
 def stamp(path: Path) -> str:
-    """What changes when a file or directory changes: kind, mtime and size; "-" if absent."""
+    """What changes when a file or directory changes, by content: a digest of a file's
+    bytes or of a directory's listing; "-" if absent. Content, not mtimes, so a fresh
+    checkout in another CI job (every mtime new) still validates cached entries.
+    Within a process the digest is reused while mtime and size are unchanged."""
     try:
         st = os.stat(path)
     except OSError:
         return ABSENT
-    kind = "d" if stat_module.S_ISDIR(st.st_mode) else "f"
-    return f"{kind}{st.st_mtime_ns}:{st.st_size}"
+    is_dir = stat_module.S_ISDIR(st.st_mode)
+    quick = (is_dir, st.st_mtime_ns, st.st_size)
+    cached = _STAMPS.get(path)
+    if cached is not None and cached[0] == quick:
+        return cached[1]
+    if is_dir:
+        value = "d" + _listing_digest(path)
+    elif stat_module.S_ISREG(st.st_mode):
+        value = "f" + _file_digest(path)
+    else:  # a FIFO or device: never opened (it could block); its metadata must do
+        value = f"o{st.st_mtime_ns}:{st.st_size}"
+    _STAMPS[path] = (quick, value)
+    return value
+
+
+_STAMPS: dict[Path, tuple[tuple[bool, int, int], str]] = {}
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=12)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return "?"
+    return digest.hexdigest()
+
+
+def _listing_digest(path: Path) -> str:
+    names = []
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                try:
+                    names.append(entry.name + ("/" if entry.is_dir() else ""))
+                except OSError:
+                    continue
+    except OSError:
+        return "?"
+    data = "\0".join(sorted(names)).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
 def stamps_hold(
