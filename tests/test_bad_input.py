@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from test_cli import write
 
 BVJ = '"""BVJ:\n- Segment: All\n- Business Goal: g\n- Value Impact: v\n- Strategic Impact: s\n"""\n'
@@ -68,3 +72,30 @@ def test_bad_input_never_touches_the_files(cli, tmp_path):
     cli("check", tmp_path)
     assert files() == before
     assert bad.read_bytes() == b"def test_x(:\n"
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity", "9" * 5000])
+def test_out_of_range_numbers_in_baseline_shard_and_compare_files_are_one_line_errors(
+    cli, tmp_path, number
+):
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path / "tests/test_good.py", "from . import x\n")
+    baseline = tmp_path / "baseline.json"
+    assert cli("baseline", tmp_path, "-o", baseline).exit_code == 0
+    baseline.write_text(baseline.read_text().replace('"count": 1', f'"count": {number}', 1))
+    audit = tmp_path / "audit.json"
+    assert cli("audit", tmp_path, "--format", "json", "-o", audit).exit_code == 0
+    audit.write_text(re.sub(r'"score": [0-9.]+', f'"score": {number}', audit.read_text(), 1))
+    shard = tmp_path / "shard.json"
+    shard.write_text(cli("check", tmp_path, "--format", "json", "--shard", "1/1").stdout)
+    assert cli("merge", shard).exit_code == 1  # a valid shard merges: only the number is bad
+    shard.write_text(re.sub(r'"lines": [0-9]+', f'"lines": {number}', shard.read_text(), 1))
+    for args in (
+        ("check", tmp_path, "--baseline", baseline),
+        ("audit", tmp_path, "--compare", audit),
+        ("merge", shard),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from testgrade.ftypes import FileResult, Finding
+from testgrade.records import load_json_input
 
 DEFAULT_BASELINE = "testgrade-baseline.json"
 FORMAT_KEY = "testgrade-baseline"
@@ -88,14 +89,14 @@ def _not_a_baseline(path: Path, why: str) -> BaselineError:
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = load_json_input(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BaselineError(
             f"{path}: baseline not found (record it with `testgrade baseline -o {path}`)"
         ) from None
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # also NaN, 1e400, huge integers
         raise _not_a_baseline(path, f"invalid JSON: {exc}") from None
     except RecursionError:  # hostile nesting: json gives up before it ends
         raise _not_a_baseline(path, "nested too deeply") from None
@@ -133,7 +134,7 @@ def check_replaceable(path: Path) -> None:
         load_baseline(path)
     except BaselineError:
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = load_json_input(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
             document = None
         if not (isinstance(document, dict) and isinstance(document.get("findings"), list)):

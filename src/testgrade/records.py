@@ -6,9 +6,37 @@ raises `ValueError`, so a damaged cache entry or shard file is never half-read.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from testgrade.ftypes import FileResult, Finding, Kind, Role, Severity, Suppression
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"`{name}` is not a number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 20:  # counts and line numbers; also below int()'s 4,300-digit limit
+        raise ValueError(f"an integer of {len(text)} digits is out of range")
+    return int(text)
+
+
+def load_json_input(text: str | bytes) -> Any:
+    """JSON a user hands testgrade (baseline, shard, --compare report): NaN, Infinity,
+    floats that overflow (`1e400`) and integers of more than 20 digits raise
+    ValueError, so they become a one-line error instead of a wrong score or a traceback."""
+    return json.loads(
+        text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_bounded_int
+    )
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:

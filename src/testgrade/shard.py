@@ -11,7 +11,6 @@ reports them, so any report renders exactly as it would have unsharded.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any, TypeVar
 from testgrade.catalogue import load_catalogue
 from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding
-from testgrade.records import finding_from_dict, result_from_dict
+from testgrade.records import finding_from_dict, load_json_input, result_from_dict
 
 T = TypeVar("T")
 
@@ -78,7 +77,7 @@ class Shard:
 def read_shard(path: Path) -> Shard:
     """One shard's JSON: its version, shard record and FileResults."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = load_json_input(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ShardError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
     except (ValueError, UnicodeError) as exc:  # also an integer of thousands of digits

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from testgrade.audit.areas import AreaScore
+from testgrade.records import load_json_input
 from testgrade.scoring import AuditResult
 
 
@@ -72,9 +73,11 @@ def load_previous(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise CompareError(f"{path} is not UTF-8 text") from None
     try:
-        document = json.loads(text)
+        document = load_json_input(text)
     except json.JSONDecodeError as exc:
         raise CompareError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except ValueError as exc:  # NaN, Infinity, 1e400, an integer of thousands of digits
+        raise CompareError(f"{path} is not valid input: {exc}") from None
     except RecursionError:  # hostile nesting: json gives up before it ends
         raise CompareError(f"{path} is not an audit JSON report (nested too deeply)") from None
     if not isinstance(document, dict) or not isinstance(document.get("categories"), list) \
