@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+from xml.etree import ElementTree
 
 import pytest
 
@@ -99,3 +104,26 @@ def test_out_of_range_numbers_in_baseline_shard_and_compare_files_are_one_line_e
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_undecodable_file_name_and_xml_forbidden_characters_in_every_format(tmp_path):
+    """A file name that is not UTF-8 and a docstring holding U+FFFE: every format is
+    written without a traceback, JSON stays UTF-8, JUnit stays well-formed XML."""
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    (tmp_path / "tests").mkdir(exist_ok=True)
+    (tmp_path / os.fsdecode(b"tests/test_\xe9.py")).write_bytes(b"from . import x\n")
+    write(tmp_path / "tests/test_b.py", '"""BVJ: a\ufffeb"""\ndef test_b():\n    assert 1\n')
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": ""}
+    outputs = {}
+    for output_format in ("text", "json", "sarif", "junit", "github"):
+        done = subprocess.run(
+            [sys.executable, "-m", "testgrade", "check", "--no-cache", "--format", output_format],
+            cwd=tmp_path, env=env, capture_output=True, timeout=120,
+        )
+        assert done.returncode == 1, (output_format, done.stderr)
+        assert b"Traceback" not in done.stderr
+        outputs[output_format] = done.stdout
+    paths = [f["path"] for f in json.loads(outputs["json"].decode("utf-8"))["findings"]]
+    assert os.fsdecode(b"tests/test_\xe9.py") in paths
+    json.loads(outputs["sarif"].decode("utf-8"))
+    ElementTree.fromstring(outputs["junit"])

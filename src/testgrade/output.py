@@ -20,7 +20,13 @@ from testgrade.records import facts_to_dict, finding_to_dict
 
 # Every C0/C1 control but the tab (a newline in a file name could forge a line of
 # output), the Unicode line and paragraph separators, and the bidi overrides.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    # also lone surrogates (undecodable file names) and U+FFFE/U+FFFF (not allowed in XML)
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
@@ -100,7 +106,10 @@ def render_json(
         "files": [facts_to_dict(r) for r in results],
         **(extra or {}),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # An undecodable file name holds lone surrogates: write them as \\u escapes, so the
+    # document stays valid UTF-8 JSON instead of carrying the name's raw bytes.
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render_text(
