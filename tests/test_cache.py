@@ -107,6 +107,21 @@ def test_an_unwritable_cache_still_gives_correct_results_and_one_warning(cli, tr
     assert "Permission denied" in result.stderr
 
 
+def test_the_cache_warning_shows_an_escape_in_the_root_as_text(cli, tmp_path, tmp_path_factory,
+                                                               monkeypatch):
+    evil = tmp_path / "evil\x1b[2J"
+    evil.mkdir()
+    tree = tiny_tree(evil, tmp_path_factory)
+    monkeypatch.setattr("testgrade.cache.write_entry", _refuse)
+    result = cli("check", tree)
+    assert "cannot write the cache" in result.stderr
+    assert "\x1b" not in result.stderr and "evil\\x1b[2J" in result.stderr
+
+
+def _refuse(path, data):
+    raise PermissionError(13, "Permission denied", str(path))
+
+
 def test_a_cache_path_that_is_a_file_costs_only_speed(cli, tree):
     (tree / ".testgrade_cache").write_text("not a directory")
     result = cli("check", tree, "--format", "json")

@@ -196,9 +196,12 @@ class Cache:
                 write_entry(path, data)
         except OSError as exc:
             self.writable = False
+            from testgrade.output import printable  # a directory name may hold escapes
+
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             print(
-                f"testgrade: warning: cannot write the cache in {self.root} ({reason}); "
+                f"testgrade: warning: cannot write the cache in {printable(str(self.root))} "
+                f"({reason}); "
                 "results are correct, later runs will not be faster",
                 file=sys.stderr,
             )
