@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from testgrade.fileio import content_digest, read_regular
+
 # path (relative to the project root when inside it) -> stamp, as seen by a lookup
 Depends = dict[str, str]
 
@@ -50,54 +52,9 @@ _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 def stamp(path: Path) -> str:
     """What changes when a file or directory changes, by content: a digest of a file's
     bytes or of a directory's listing; "-" if absent. Content, not mtimes, so a fresh
-    checkout in another CI job (every mtime new) still validates cached entries.
-    Within a process the digest is reused while mtime and size are unchanged."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return ABSENT
-    is_dir = stat_module.S_ISDIR(st.st_mode)
-    quick = (is_dir, st.st_mtime_ns, st.st_size)
-    cached = _STAMPS.get(path)
-    if cached is not None and cached[0] == quick:
-        return cached[1]
-    if is_dir:
-        value = "d" + _listing_digest(path)
-    elif stat_module.S_ISREG(st.st_mode):
-        value = "f" + _file_digest(path)
-    else:  # a FIFO or device: never opened (it could block); its metadata must do
-        value = f"o{st.st_mtime_ns}:{st.st_size}"
-    _STAMPS[path] = (quick, value)
-    return value
-
-
-_STAMPS: dict[Path, tuple[tuple[bool, int, int], str]] = {}
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=12)
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return "?"
-    return digest.hexdigest()
-
-
-def _listing_digest(path: Path) -> str:
-    names = []
-    try:
-        with os.scandir(path) as entries:
-            for entry in entries:
-                try:
-                    names.append(entry.name + ("/" if entry.is_dir() else ""))
-                except OSError:
-                    continue
-    except OSError:
-        return "?"
-    data = "\0".join(sorted(names)).encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+    checkout in another CI job (every mtime new) still validates cached entries."""
+    seen = _look(path)
+    return ABSENT if seen is None else seen.stamp
 
 
 def stamps_hold(
@@ -151,19 +108,59 @@ class Missing:
     near: tuple[str, ...]  # similar names that do exist there
 
 
-# Process-wide memo of what was read, each entry valid while its stamp holds.
-_LISTINGS: dict[Path, tuple[str, _Listing]] = {}
-_NAMES: dict[Path, tuple[str, ModuleNames]] = {}
+@dataclass
+class _Seen:
+    """One path as last read: its stamp and what was read with it. Reused while a
+    stat shows the same kind, mtime and size, so each path is read once per change."""
+
+    quick: tuple[bool, int, int]
+    stamp: str
+    listing: _Listing | None = None  # a directory's
+    names: ModuleNames | None = None  # a module's, read on first demand
 
 
-def _listing(directory: Path, depends: Depends, root: Path) -> _Listing | None:
-    current = stamp(directory)
-    depends[_key(directory, root)] = current
-    if not current.startswith("d"):
+_SEEN: dict[Path, _Seen] = {}
+
+
+def _look(path: Path, *, names: bool = False) -> _Seen | None:
+    """The path as it is now (None if absent): a directory is listed and a file read
+    once per change, the digest coming from that same listing or read; `names` also
+    reads a module's top-level names from the same bytes."""
+    try:
+        st = os.stat(path)
+    except OSError:
         return None
-    cached = _LISTINGS.get(directory)
-    if cached is not None and cached[0] == current:
-        return cached[1]
+    is_dir = stat_module.S_ISDIR(st.st_mode)
+    quick = (is_dir, st.st_mtime_ns, st.st_size)
+    seen = _SEEN.get(path)
+    if seen is not None and seen.quick == quick and not (names and seen.names is None):
+        return seen
+    if is_dir:
+        listing = _scan(path)
+        entries = [*listing.files, *(f"{d}/" for d in listing.dirs)] if listing else ["?"]
+        digest = hashlib.blake2b(
+            "\0".join(sorted(entries)).encode("utf-8", "surrogateescape"), digest_size=12
+        )
+        seen = _Seen(quick, "d" + digest.hexdigest(), listing=listing)
+    elif stat_module.S_ISREG(st.st_mode):
+        try:
+            data: bytes | None = read_regular(path)  # never blocks on a FIFO swapped in
+        except OSError:
+            data = None
+        digest_of = "?" if data is None else content_digest(data)
+        seen = _Seen(quick, "f" + digest_of)
+        if names:
+            seen.names = (
+                _UNKNOWABLE if data is None or len(data) > _MAX_MODULE_BYTES
+                else _names_in_source(data)
+            )
+    else:  # a FIFO or device: never opened (it could block); its metadata must do
+        seen = _Seen(quick, f"o{st.st_mtime_ns}:{st.st_size}")
+    _SEEN[path] = seen
+    return seen
+
+
+def _scan(directory: Path) -> _Listing | None:
     files: set[str] = set()
     dirs: set[str] = set()
     try:
@@ -175,9 +172,13 @@ def _listing(directory: Path, depends: Depends, root: Path) -> _Listing | None:
                     continue
     except OSError:
         return None
-    listing = _Listing(frozenset(files), frozenset(dirs))
-    _LISTINGS[directory] = (current, listing)
-    return listing
+    return _Listing(frozenset(files), frozenset(dirs))
+
+
+def _listing(directory: Path, depends: Depends, root: Path) -> _Listing | None:
+    seen = _look(directory)
+    depends[_key(directory, root)] = ABSENT if seen is None else seen.stamp
+    return seen.listing if seen is not None else None
 
 
 def _key(path: Path, root: Path) -> str:
@@ -189,19 +190,9 @@ def _key(path: Path, root: Path) -> str:
 
 def module_names(source: Path, depends: Depends, root: Path) -> ModuleNames:
     """The top-level names `source` binds, read with `ast` (never imported)."""
-    current = stamp(source)
-    depends[_key(source, root)] = current
-    cached = _NAMES.get(source)
-    if cached is not None and cached[0] == current:
-        return cached[1]
-    try:
-        with source.open("rb") as handle:
-            data = handle.read(_MAX_MODULE_BYTES + 1)
-    except OSError:
-        return _UNKNOWABLE
-    names = _UNKNOWABLE if len(data) > _MAX_MODULE_BYTES else _names_in_source(data)
-    _NAMES[source] = (current, names)
-    return names
+    seen = _look(source, names=True)
+    depends[_key(source, root)] = ABSENT if seen is None else seen.stamp
+    return _UNKNOWABLE if seen is None or seen.names is None else seen.names
 
 
 def _names_in_source(data: bytes) -> ModuleNames:
@@ -340,8 +331,9 @@ class ModuleIndex:
                         return True
             if source_root != self.root:
                 module_file = source_root / f"{head}.py"
-                if stamp(module_file).startswith("f"):
-                    depends[_key(module_file, self.root)] = stamp(module_file)
+                found = stamp(module_file)
+                if found.startswith("f"):
+                    depends[_key(module_file, self.root)] = found
                     return True
                 depends[_key(module_file, self.root)] = ABSENT
         return False
