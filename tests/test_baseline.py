@@ -218,3 +218,22 @@ def test_baseline_never_overwrites_a_file_that_is_not_a_baseline(cli, legacy_tre
     old.write_text(cli("check", legacy_tree, "--format", "json").stdout)
     assert cli("baseline", legacy_tree, "-o", old).exit_code == 0
     assert cli("check", legacy_tree, "--baseline", old).exit_code == 0
+
+
+def test_a_test_level_finding_keeps_its_fingerprint_when_unrelated_code_is_added(cli, tmp_path):
+    """TG501 is reported once the file is walked; its fingerprint must not pick up the
+    scopes of whatever statement the expression walk happened to visit last."""
+    write(tmp_path / "pyproject.toml",
+          "[tool.testgrade]\n[tool.testgrade.environ]\nallowed-modules = []\n")
+    source = ("import os\n\ndef test_a():\n    x = 1\n\n"
+              "class TestB:\n    def test_b(self):\n        assert os.environ\n")
+    test_file = tmp_path / "tests" / "test_x.py"
+
+    def tg501() -> list[str]:
+        document = cli.json("check", tmp_path, "--no-cache")
+        return [f["fingerprint"] for f in document["findings"] if f["rule"] == "TG501"]
+
+    write(test_file, source)
+    before = tg501()
+    write(test_file, source + "\n\ndef helper():\n    return os.environ.get('X')\n")
+    assert tg501() == before and len(before) == 1

@@ -112,14 +112,11 @@ def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileRe
     return file_error(relpath, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1)
 
 
-def _dispatch(
-    rules: list[Rule], statements: list[Statement], ctx: FileContext
-) -> dict[int, Statement]:
+def _dispatch(rules: list[Rule], statements: list[Statement]) -> None:
     """Statement-level visits for every rule, then one expression walk if any rule asks.
 
-    Returns the statement each report was made from (by id of the report), which
-    is where `positions.locate` starts looking for it."""
-    origins: dict[int, Statement] = {}
+    A report made without naming its statement gets the one being visited as its
+    origin: where `positions.locate` starts looking for it."""
     table: dict[type, list[tuple[list[Report], Callable[[Statement], None]]]] = {}
     for statement in statements:
         node_type = type(statement.node)
@@ -132,42 +129,37 @@ def _dispatch(
         for reports, method in methods:
             count = len(reports)
             method(statement)
-            for report in reports[count:]:
-                origins[id(report)] = statement
+            _set_origin(reports[count:], statement)
     handlers: dict[type, list[ExpressionHandler]] = defaultdict(list)
     for rule in rules:
         for node_type, handler in rule.expression_handlers().items():
             if issubclass(node_type, UNWALKED_TYPES):
                 raise TypeError(f"{type(rule).__name__}: the expression walk never visits "
                                 f"{node_type.__name__} nodes")
-            handlers[node_type].append(_tracked(handler, rule.reports, origins, ctx))
+            handlers[node_type].append(_tracked(handler, rule.reports))
     if handlers:
         walk_expressions(statements, handlers)
-    return origins
 
 
-def _tracked(
-    handler: ExpressionHandler,
-    reports: list[Report],
-    origins: dict[int, Statement],
-    ctx: FileContext,
-) -> ExpressionHandler:
-    """The handler, with `ctx.scope_names` kept current for the reports it makes (the
-    classes and functions around the node, a def's own name included for its
-    decorators and defaults) and the statement of each report noted in `origins`."""
+def _set_origin(reports: list[Report], statement: Statement) -> None:
+    for report in reports:
+        if report.origin is None:
+            report.origin = statement
+
+
+def _tracked(handler: ExpressionHandler, reports: list[Report]) -> ExpressionHandler:
+    """The handler, giving the reports it makes their statement as origin."""
 
     def call(node: cst.CSTNode, statement: Statement) -> None:
-        names = tuple(scope.name.value for scope in statement.scopes)
-        owner = statement.node
-        if isinstance(owner, (cst.FunctionDef, cst.ClassDef)):
-            names += (owner.name.value,)
-        ctx.scope_names = names
         count = len(reports)
         handler(node, statement)
-        for report in reports[count:]:
-            origins[id(report)] = statement
+        _set_origin(reports[count:], statement)
 
     return call
+
+
+def _scope_names(origin: Statement | None) -> tuple[str, ...]:
+    return () if origin is None else tuple(scope.name.value for scope in origin.scopes)
 
 
 def _resolve(
@@ -179,12 +171,11 @@ def _resolve(
     *,
     text: str,
     statements: list[Statement],
-    origins: dict[int, Statement],
 ) -> tuple[list[Finding], list[Suppression]]:
     catalogue = load_catalogue()
     reports = list(reports)
     targets = [
-        (n, origins.get(id(r))) for r in reports for n in (r.node, r.line_node) if n is not None
+        (n, r.origin) for r in reports for n in (r.node, r.line_node) if n is not None
     ]
     positions = locate(module, text, targets, statements)
     file_wide = [d for d in directives if d.whole_file]
@@ -218,7 +209,7 @@ def _resolve(
                 fixable=spec.fixable if report.fixable is None else report.fixable,
                 cause=report.cause,
                 fingerprint=fingerprint(
-                    relpath, report.rule, severity.value, report.scopes,
+                    relpath, report.rule, severity.value, _scope_names(report.origin),
                     _anchor(module, report.node),
                 ),
             )
@@ -322,13 +313,14 @@ def lint_source(
         for rule_id, rule_class in RULES.items()
         if (rule_id in enabled or rule_class is MissingBvj) and rule_class.applies_to(ctx)
     ]
-    origins = _dispatch(rules, statements, ctx) if statements else {}
+    if statements:
+        _dispatch(rules, statements)
     for rule in rules:
         rule.finish()
     reports = [r for rule in rules for r in rule.reports if r.rule in enabled]
     findings, suppressions = _resolve(
         reports, module, relpath, find_directives(module, decoded.text), enabled,
-        text=decoded.text, statements=statements, origins=origins,
+        text=decoded.text, statements=statements,
     )
     counter = next((r for r in rules if isinstance(r, MissingBvj)), None)
     return FileResult(

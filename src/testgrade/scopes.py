@@ -88,6 +88,7 @@ class CollectedTest:
     name: str  # "TestX.test_y" or "test_y"
     cls: CollectedClass | None
     kind: KindReason
+    statement: Statement  # its `def`, for reports about the test as a whole
 
 
 def _strongest(reasons: Iterable[KindReason], default: KindReason) -> KindReason:
@@ -272,7 +273,7 @@ class Scopes:
             kind = _strongest(
                 [KindReason(mark, f"it is marked `{word}`", f"kind:marker:{word}")], outer
             )
-        return CollectedTest(node, name, cls, kind)
+        return CollectedTest(node, name, cls, kind, statement)
 
     def _local_bases(self, facts: _ClassFacts) -> Iterable[_ClassFacts]:
         for base in facts.node.bases:

@@ -141,6 +141,7 @@ class MissingAssertion(Rule):
                 f"Test `{test.name}` asserts nothing: no `assert`, `pytest.raises` or assertion "
                 "helper, so it passes whatever the code does; assert the expected outcome, or "
                 "list the helper it relies on in `assertion-helpers`",
+                statement=test.statement,
             )
 
 

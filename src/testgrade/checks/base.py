@@ -42,9 +42,6 @@ class FileContext:
     # Other files a result depends on (path -> stamp), recorded by rules that read
     # them (TG203); a cached result is reused only while they are unchanged.
     depends: dict[str, str] = field(default_factory=dict)
-    # Names of the classes and functions enclosing the node the expression pass is
-    # at; the engine keeps it current so reports made there get their scopes.
-    scope_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,7 +55,9 @@ class Report:
     severity: Severity | None = None  # None: the catalogue default
     fixable: bool | None = None
     cause: str = ""  # see Finding.cause
-    scopes: tuple[str, ...] = ()  # enclosing class and function names, for the fingerprint
+    # The statement it was reported from (set by the engine when the rule did not say):
+    # where positions start looking, and whose enclosing scopes go into the fingerprint.
+    origin: Statement | None = None
 
 
 class Rule:
@@ -85,13 +84,9 @@ class Rule:
         fixable: bool | None = None,
         cause: str = "",
     ) -> None:
-        if statement is not None:
-            line_node: cst.CSTNode | None = statement.line_node
-            scopes = tuple(scope.name.value for scope in statement.scopes)
-        else:
-            line_node, scopes = None, self.ctx.scope_names
+        line_node = statement.line_node if statement is not None else None
         self.reports.append(
-            Report(self.id, message, node, line_node, severity, fixable, cause, scopes)
+            Report(self.id, message, node, line_node, severity, fixable, cause, statement)
         )
 
     def expression_handlers(self) -> dict[type[cst.CSTNode], ExpressionHandler]:

@@ -88,4 +88,5 @@ class MissingIntegrationMarker(Rule):
                 f"{listed} marker; "
                 "mark it (or the module, with `pytestmark`) so `-m` selections find it",
                 cause=f"missing-marker:{self.ctx.path}",
+                statement=test.statement,
             )
