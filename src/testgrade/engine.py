@@ -31,7 +31,13 @@ from testgrade.guards import check_size, check_structure, line_and_column
 from testgrade.positions import locate
 from testgrade.scopes import Scopes
 from testgrade.source import DecodeError, count_lines, decode_source
-from testgrade.suppressions import Directive, find_directives, suppression_problem
+from testgrade.suppressions import (
+    Directive,
+    DirectiveComment,
+    directive_comments,
+    find_directives,
+    suppression_problem,
+)
 from testgrade.walk import (
     UNWALKED_TYPES,
     ExpressionHandler,
@@ -166,7 +172,7 @@ def _resolve(
     reports: Iterable[Report],
     module: cst.Module,
     relpath: str,
-    directives: list[Directive],
+    comments: list[DirectiveComment],
     enabled: frozenset[str],
     *,
     text: str,
@@ -177,7 +183,9 @@ def _resolve(
     targets = [
         (n, r.origin) for r in reports for n in (r.node, r.line_node) if n is not None
     ]
-    positions = locate(module, text, targets, statements)
+    targets += [(comment, None) for comment, _ in comments]
+    positions = locate(module, text, targets, statements)  # one pass: findings and comments
+    directives = find_directives(comments, positions)
     file_wide = [d for d in directives if d.whole_file]
     by_line: dict[int, list[Directive]] = defaultdict(list)
     for directive in directives:
@@ -319,7 +327,7 @@ def lint_source(
         rule.finish()
     reports = [r for rule in rules for r in rule.reports if r.rule in enabled]
     findings, suppressions = _resolve(
-        reports, module, relpath, find_directives(module, decoded.text), enabled,
+        reports, module, relpath, directive_comments(module, decoded.text), enabled,
         text=decoded.text, statements=statements,
     )
     counter = next((r for r in rules if isinstance(r, MissingBvj)), None)

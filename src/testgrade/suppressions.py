@@ -18,7 +18,6 @@ from functools import cache
 
 import libcst as cst
 
-from testgrade.positions import locate
 
 _DIRECTIVE = re.compile(
     r"#\s*testgrade:\s*(?P<kind>ignore-file|ignore)\b\s*(?:\[(?P<rules>[^\]]*)\])?\s*(?P<reason>.*)$"
@@ -91,16 +90,23 @@ def _parse(comment: str) -> tuple[tuple[str, ...], str, bool, bool] | None:
     return ours, match.group("rest").strip(), False, removable
 
 
-def find_directives(module: cst.Module, text: str) -> list[Directive]:
-    """The suppression comments of a parsed file, in source order."""
+DirectiveComment = tuple[cst.Comment, tuple[tuple[str, ...], str, bool, bool]]
+
+
+def directive_comments(module: cst.Module, text: str) -> list[DirectiveComment]:
+    """The suppression comments of a parsed file, each with what it says; the engine
+    locates them in the same pass as its findings."""
     if not mentions_directives(text):
         return []
-    parsed = [(c, d) for c in _comments(module) if (d := _parse(c.value)) is not None]
-    if not parsed:
-        return []
-    positions = locate(module, text, [(c, None) for c, _ in parsed])
+    return [(c, d) for c in _comments(module) if (d := _parse(c.value)) is not None]
+
+
+def find_directives(
+    comments: list[DirectiveComment], positions: dict[int, tuple[int, int]]
+) -> list[Directive]:
+    """The directives of `directive_comments`, placed by `positions`, in source order."""
     directives = []
-    for comment, (rules, reason, whole_file, removable) in parsed:
+    for comment, (rules, reason, whole_file, removable) in comments:
         line, column = positions.get(id(comment), (1, 1))
         directives.append(
             Directive(line, rules, reason, whole_file, column, comment.value, removable)
