@@ -18,6 +18,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from testgrade.checks.bvj_parser import Bvj, parse_bvj
 from testgrade.config import Config
 from testgrade.ftypes import Kind, Role, Severity
 from testgrade.scopes import Scopes
@@ -42,6 +43,16 @@ class FileContext:
     # Other files a result depends on (path -> stamp), recorded by rules that read
     # them (TG203); a cached result is reused only while they are unchanged.
     depends: dict[str, str] = field(default_factory=dict)
+    _bvjs: dict[int, Bvj | None] = field(default_factory=dict, repr=False)
+
+    def bvj_of(self, owner: cst.ClassDef | cst.FunctionDef | None) -> Bvj | None:
+        """The BVJ in an owner's own docstring (None: the module's), parsed once per
+        file however many rules ask (TG301 and TG302 read the same docstrings)."""
+        key = id(owner)
+        if key not in self._bvjs:
+            docstring = (owner or self.module).get_docstring()
+            self._bvjs[key] = parse_bvj(docstring, self.config.bvj)
+        return self._bvjs[key]
 
 
 @dataclass

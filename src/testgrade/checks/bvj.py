@@ -30,20 +30,13 @@ def _tests(count: int) -> str:
 
 
 class _BvjRule(Rule):
-    """Shared reading: docstrings parsed once each, and only when asked for."""
+    """Shared reading: docstrings parsed once per file (`FileContext.bvj_of`), and only
+    when asked for."""
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.policy = ctx.config.bvj
-        self._parsed: dict[int, Bvj | None] = {}
-
-    def bvj_of(self, owner: Owner | None) -> Bvj | None:
-        """The BVJ in an owner's own docstring (None: the module's)."""
-        key = id(owner)
-        if key not in self._parsed:
-            docstring = (owner or self.ctx.module).get_docstring()
-            self._parsed[key] = parse_bvj(docstring, self.policy)
-        return self._parsed[key]
+        self.bvj_of = ctx.bvj_of
 
     def chain(self, statement: Statement) -> list[Bvj | None]:
         """BVJs from the module inward to (and including) the statement's own definition."""
