@@ -34,7 +34,14 @@ from testgrade.catalogue import (
 from testgrade.config import Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
-from testgrade.output import AS_RECORDED, DisplayPaths, printable, render_json, render_text
+from testgrade.output import (
+    AS_RECORDED,
+    DisplayPaths,
+    plural,
+    printable,
+    render_json,
+    render_text,
+)
 from testgrade.runner import capped_jobs, lint_files
 from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard, shard_record
 
@@ -375,19 +382,15 @@ def filter_baseline(
     except BaselineError as exc:
         fail(str(exc))
     if outcome.known and not quiet:
-        click.echo(f"{_plural(outcome.known, 'known finding')} in the baseline not reported.",
+        click.echo(f"{plural(outcome.known, 'known finding')} in the baseline not reported.",
                    err=True)
     if outcome.stale and not quiet:
         click.echo(
-            f"{_plural(outcome.stale, 'baselined finding')} no longer "
+            f"{plural(outcome.stale, 'baselined finding')} no longer "
             f"occur{'s' if outcome.stale == 1 else ''}; run `testgrade baseline --prune`.",
             err=True,
         )
     return outcome.results
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def write_diff(diff: bytes) -> None:
@@ -453,7 +456,6 @@ def baseline_command(
     so editing around legacy violations does not resurface them. Commit the
     file; `testgrade check` reads it through --baseline or the `baseline` key.
     """
-    from testgrade.fileio import atomic_write
 
     config, targets = prepare(paths, config_file, select, ignore)
     target = output or config.root / (config.baseline or DEFAULT_BASELINE)
@@ -468,15 +470,12 @@ def baseline_command(
             existing, results, root=config.root,
             rules=selected_rules(config.select, config.ignore),
         )
-        done = f"removed {_plural(removed, 'stale finding')}, {updated.total:,} remain"
+        done = f"removed {plural(removed, 'stale finding')}, {updated.total:,} remain"
     else:
         updated = record(results)
         files = len(updated.entries)
-        done = f"recorded {_plural(updated.total, 'finding')} in {_plural(files, 'file')}"
-    try:
-        atomic_write(target, render_baseline(updated).encode("utf-8", "surrogateescape"))
-    except OSError as exc:
-        fail(f"cannot write {target}: {exc.strerror or type(exc).__name__}")
+        done = f"recorded {plural(updated.total, 'finding')} in {plural(files, 'file')}"
+    emit_bytes(render_baseline(updated).encode("utf-8", "surrogateescape"), target)
     click.echo(f"testgrade: {printable(str(target))}: {done}.", err=True)
 
 
@@ -588,7 +587,6 @@ def audit(
     """
     from testgrade.audit import build_report, render
     from testgrade.audit.compare import CompareError, load_history, load_previous
-    from testgrade.fileio import atomic_write
 
     if summary and output_format != "markdown":
         fail("--summary needs --format markdown")
@@ -613,28 +611,20 @@ def audit(
         history=history,
     )
     tty = output is None and sys.stdout.isatty()
-    text = render(report, output_format, color=tty and not _no_color(), width=_width(tty),
+    text = render(report, output_format, color=use_color("auto", tty), width=_width(tty),
                   summary=summary)
     # Undecodable file names arrive as lone surrogates; show them, never crash on them.
     data = text.encode("utf-8", "backslashreplace")
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
-        try:
-            atomic_write(output, data)
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or type(exc).__name__}")
+        emit_bytes(data, output)
         click.echo(f"testgrade: wrote {printable(str(output))}: {report.verdict}", err=True)
     score = report.audit.score
     if fail_under is not None and (score is None or score < fail_under):
         shown = "n/a" if score is None else f"{score:.1f}"
         click.echo(f"testgrade: score {shown} does not meet --fail-under {fail_under:g}", err=True)
         sys.exit(EXIT_FINDINGS)
-
-
-def _no_color() -> bool:
-    """https://no-color.org: any non-empty NO_COLOR turns colour off."""
-    return bool(os.environ.get("NO_COLOR"))
 
 
 def _width(tty: bool) -> int:
@@ -671,7 +661,7 @@ def merge(
     would have given; with --audit, the report `testgrade audit` would have given.
     """
     try:
-        results = merge_shards(list(shards))
+        results, root = merge_shards(list(shards))
     except ShardError as exc:
         fail(str(exc))
     if as_audit:
@@ -683,25 +673,13 @@ def merge(
         config, _ = prepare((), config_file, None, None)
         report = build_report(results, config, [])
         tty = sys.stdout.isatty()
-        text = render(report, output_format, color=tty and not _no_color(), width=_width(tty))
+        text = render(report, output_format, color=use_color("auto", tty), width=_width(tty))
         click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), nl=False)
         return
     if output_format not in CHECK_FORMATS:
         fail(f"--format {output_format} needs --audit")
-    click.echo(render_check(results, output_format, _shards_root(shards[0])), nl=False)
+    click.echo(render_check(results, output_format, root), nl=False)
     sys.exit(exit_code(results))
-
-
-def _shards_root(shard: Path) -> Path | None:
-    """The project root the shards were checked in (the shard JSON names it), so merged
-    output shows paths as the unsharded run would have."""
-    import json
-
-    try:
-        root = json.loads(shard.read_text(encoding="utf-8")).get("root")
-    except (OSError, ValueError, RecursionError, AttributeError):
-        return None
-    return Path(root) if isinstance(root, str) else None
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

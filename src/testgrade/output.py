@@ -162,16 +162,17 @@ def render_statistics(results: Sequence[FileResult], *, as_json: bool = False) -
     )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """ "1 file", "1,358 files" (or `many` for an irregular plural)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def _summary_line(totals: dict[str, Any]) -> str:
-    checked = _plural(totals["files"], "file")
+    checked = plural(totals["files"], "file")
     if not totals["findings"]:
         return f"All checks passed: {checked} checked."
     return (
-        f"Found {_plural(totals['findings'], 'finding')} "
-        f"({_plural(totals['errors'], 'error')}, {_plural(totals['warnings'], 'warning')}) "
+        f"Found {plural(totals['findings'], 'finding')} "
+        f"({plural(totals['errors'], 'error')}, {plural(totals['warnings'], 'warning')}) "
         f"in {totals['files_with_findings']:,} of {checked}."
     )

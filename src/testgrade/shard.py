@@ -72,6 +72,7 @@ class Shard:
     count: int
     config: str
     results: list[FileResult]
+    root: Path | None = None  # the project root it was checked in, as its JSON names it
 
 
 def read_shard(path: Path) -> Shard:
@@ -123,7 +124,11 @@ def read_shard(path: Path) -> Shard:
         raise ShardError(f"{path}: the shard index and count must satisfy 1 <= K <= N")
     if not isinstance(config, str):
         raise ShardError(f"{path}: the shard record has no configuration fingerprint")
-    return Shard(Path(path), version, index, count, config, results)
+    root = document.get("root")
+    return Shard(
+        Path(path), version, index, count, config, results,
+        Path(root) if isinstance(root, str) else None,
+    )
 
 
 _MAX_SHARDS = 100_000
@@ -133,8 +138,9 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def merge_shards(paths: Sequence[Path]) -> list[FileResult]:
-    """Every shard's results as one run's: sorted by path, each file at most once.
+def merge_shards(paths: Sequence[Path]) -> tuple[list[FileResult], Path | None]:
+    """Every shard's results as one run's, sorted by path, each file at most once, and
+    the project root the first shard names (so merged paths show as an unsharded run's).
 
     The shards must be all N of one `--shard K/N` run: same N, each K once, the
     same configuration and testgrade version; else ShardError says what differs.
@@ -183,4 +189,4 @@ def merge_shards(paths: Sequence[Path]) -> list[FileResult]:
                 )
             seen[result.path] = shard.path
             merged.append(result)
-    return sorted(merged, key=lambda r: r.path)
+    return sorted(merged, key=lambda r: r.path), first.root

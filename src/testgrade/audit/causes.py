@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from testgrade.audit.areas import AreaScore, area_of
 from testgrade.catalogue import load_catalogue
+from testgrade.output import plural
 from testgrade.checks.size import limits_for
 from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding, Severity
@@ -147,29 +148,25 @@ def _describe_cause(key: str, config: Config) -> tuple[str, str]:
 
 def _rule_text(rule: str, area: str, findings: list[Finding], files: int) -> str:
     where = "" if area == "." else f" in {area}"
-    count = _plural(len(findings), "finding")
-    nfiles = _plural(files, "file")
+    count = plural(len(findings), "finding")
+    nfiles = plural(files, "file")
     if rule == "TG101":
-        return (f"Remove the mocks from {_plural(files, 'integration or e2e file')}{where} "
+        return (f"Remove the mocks from {plural(files, 'integration or e2e file')}{where} "
                 f"({count}), or move those tests to the unit tier")
     if rule == "TG201":
-        return (f"Rewrite {_plural(len(findings), 'relative import')} in {nfiles}{where} as "
+        return (f"Rewrite {plural(len(findings), 'relative import')} in {nfiles}{where} as "
                 "absolute imports")
     if rule == "TG202":
-        return f"Replace {_plural(len(findings), 'deprecated import')} in {nfiles}{where}"
+        return f"Replace {plural(len(findings), 'deprecated import')} in {nfiles}{where}"
     if rule == "TG301":
-        return f"Add a BVJ to {_plural(len(findings), 'test')} in {nfiles}{where}"
+        return f"Add a BVJ to {plural(len(findings), 'test')} in {nfiles}{where}"
     if rule == "TG302":
-        return f"Complete {_plural(len(findings), 'incomplete BVJ')} in {nfiles}{where}"
+        return f"Complete {plural(len(findings), 'incomplete BVJ')} in {nfiles}{where}"
     if rule == INTEGRITY_RULE:
-        return f"Fix {_plural(files, 'file')}{where} that cannot be read or parsed"
+        return f"Fix {plural(files, 'file')}{where} that cannot be read or parsed"
     if rule == "TG401":
-        return f"Split {_plural(files, 'oversized file')}{where}"
+        return f"Split {plural(files, 'oversized file')}{where}"
     return f"Fix {count} of {rule} {load_catalogue()[rule].name} in {nfiles}{where}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word if count == 1 else word + 's'}"
 
 
 def _command(rules: Sequence[str], path: str, fix: bool) -> str:
@@ -299,7 +296,7 @@ def _item(path: str, count: int, rules: Sequence[str], result: FileResult, confi
         _, max_ = limits_for(path, config.size)
         return (f"{path} ({result.lines:,} lines, limit {max_:,}): split into {parts} files "
                 f"of at most {target:,} lines")
-    return f"{path} ({_plural(count, 'finding')})"
+    return f"{path} ({plural(count, 'finding')})"
 
 
 def _prioritised(actions: list[Action]) -> tuple[Action, ...]:

@@ -21,6 +21,7 @@ from testgrade.catalogue import CATEGORIES, load_catalogue, selected_rules
 from testgrade.checks.size import limits_for
 from testgrade.config import Config
 from testgrade.ftypes import FileResult, Finding, Kind, Role, Severity
+from testgrade.output import plural
 from testgrade.scoring import (
     AuditResult,
     CategoryScore,
@@ -60,10 +61,6 @@ def format_score(score: float | None) -> str:
 
 def format_delta(delta: float | None) -> str:
     return "n/a" if delta is None else f"{delta:+.1f}"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def and_more(total: int, shown: int) -> str:
