@@ -288,7 +288,9 @@ def check(
         return
     if since is not None:
         targets = changed_targets(config, paths, since)
-    checked: dict[str, str] = {}  # the digest of each file's checked bytes, for the fix
+    # The digest of each file's checked bytes, which a fix must still find; only
+    # --fix and --diff need it, so a plain check hashes nothing beyond the cache key.
+    checked: dict[str, str] | None = {} if fix or show_diff else None
     part = _shard(shard)
     results = collect(
         config, targets, jobs, use_cache=not no_cache, shard=part, quiet=quiet,
@@ -297,6 +299,7 @@ def check(
     if show_diff:
         from testgrade.fix import plan_fixes
 
+        assert checked is not None
         fixes, problems = plan_fixes(config, results, checked, jobs=capped_jobs(jobs)[0])
         for problem in problems:
             click.echo(f"testgrade: {printable(problem)}", err=True)
@@ -307,6 +310,7 @@ def check(
             emit_bytes(diff, output_file)
         sys.exit(EXIT_FINDINGS if fixes else EXIT_CLEAN)
     if fix:
+        assert checked is not None
         results = fix_and_recheck(config, results, checked, capped_jobs(jobs)[0], quiet=quiet)
     baseline = baseline or (config.root / config.baseline if config.baseline else None)
     if baseline is not None:
