@@ -162,18 +162,24 @@ def _file_category_score(findings: Iterable[Finding]) -> float:
     return 50.0 if severities else 100.0
 
 
+def file_penalty(findings: Sequence[Finding], category: str) -> float:
+    """What one file's findings cost a category: 1 with an error, 0.5 with only warnings."""
+    mine = [f for f in findings if category_of(f.rule) == category]
+    if any(f.severity is Severity.ERROR for f in mine):
+        return 1.0
+    return 0.5 if mine else 0.0
+
+
 def _exact_category(
     category: str, results: Sequence[FileResult], rules: Collection[str]
 ) -> tuple[float | None, tuple[int, int, int, int]]:
     applicable = sum(1 for r in results if applies(category, r))
     errors = warnings = findings = 0
     for result in results:
-        mine = [f for f in result.findings if category_of(f.rule) == category]
-        findings += len(mine)
-        if any(f.severity is Severity.ERROR for f in mine):
-            errors += 1
-        elif mine:
-            warnings += 1
+        findings += sum(1 for f in result.findings if category_of(f.rule) == category)
+        cost = file_penalty(result.findings, category)
+        errors += cost == 1.0
+        warnings += cost == 0.5
     counts = (applicable, errors, warnings, findings)
     penalty = errors + 0.5 * warnings
     if not rules or (applicable == 0 and penalty == 0):

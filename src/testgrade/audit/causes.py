@@ -34,6 +34,7 @@ from testgrade.scoring import (
     applies,
     category_of,
     category_weight,
+    file_penalty,
     score_results,
 )
 
@@ -208,20 +209,13 @@ class _Impact:
     def of(self, result: FileResult, removed: Collection[int]) -> float:
         total = 0.0
         for category in {category_of(f.rule) for f in result.findings}:
-            before = _penalty(result.findings, category)
-            after = _penalty(
+            before = file_penalty(result.findings, category)
+            after = file_penalty(
                 [f for n, f in enumerate(result.findings) if n not in removed], category
             )
             weight = category_weight(self.config.scoring, category)
             total += weight * (before - after) / max(1, self.applicable_files(category))
         return total
-
-
-def _penalty(findings: Sequence[Finding], category: str) -> float:
-    mine = [f for f in findings if category_of(f.rule) == category]
-    if any(f.severity is Severity.ERROR for f in mine):
-        return 1.0
-    return 0.5 if mine else 0.0
 
 
 def build_actions(
