@@ -82,10 +82,11 @@ def test_no_color_is_honoured_and_a_pipe_gets_no_escape_codes(cli, monkeypatch):
     monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
     from testgrade import cli as cli_module
 
-    assert cli_module._no_color()
+    assert not cli_module.use_color("auto", True)  # the one colour rule check also uses
     assert "\x1b[" not in cli("audit").stdout
     monkeypatch.delenv("NO_COLOR")
-    assert not cli_module._no_color()
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert cli_module.use_color("auto", True)
 
 
 def test_markdown_paths_are_code_and_the_summary_fits_a_comment(cli, tmp_path):
