@@ -28,6 +28,7 @@ from testgrade.config import Config
 from testgrade.fingerprints import fingerprint, normalise_code
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
 from testgrade.guards import check_size, check_structure, line_and_column
+from testgrade.parsing import parse_module
 from testgrade.positions import locate
 from testgrade.scopes import Scopes
 from testgrade.source import DecodeError, count_lines, decode_source
@@ -88,7 +89,7 @@ def file_error(relpath: str, message: str, line: int = 1, column: int = 1) -> Fi
 
 def _parse(text: str, relpath: str) -> cst.Module | FileResult:
     try:
-        return cst.parse_module(text)
+        return parse_module(text)
     except cst.ParserSyntaxError as exc:
         return _syntax_error(text, relpath, exc)
     except RecursionError:

@@ -38,6 +38,7 @@ from testgrade.checks.imports import absolute_rewrite, deprecated_rewrite
 from testgrade.config import Config
 from testgrade.discovery import package_name
 from testgrade.engine import RuleSelection, lint_source
+from testgrade.parsing import parse_module
 from testgrade.fileio import WriteRefused, content_digest, read_regular, rewrite_file
 from testgrade.ftypes import FileResult, Finding
 from testgrade.guards import check_structure
@@ -159,7 +160,7 @@ def plan_fix(
     if refusal is not None:
         raise FixRefused(refusal.message)
     try:
-        module = cst.parse_module(decoded.text)  # as the engine parsed it
+        module = parse_module(decoded.text)  # as the engine parsed it
     except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
         raise FixRefused(f"does not parse: {type(exc).__name__}") from None
     statements = list(iter_statements(module))
@@ -192,7 +193,7 @@ def plan_fix(
         return None
     try:  # never write what does not parse (a tree is built; nothing is run)
         text = decode_source(fixed).text
-        cst.parse_module(text)
+        parse_module(text)
         ast.parse(text)
     except (DecodeError, cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
         raise FixRefused("the rewritten file would not parse") from None
