@@ -16,7 +16,10 @@ What is read is kept per process and re-read only when the file or directory
 changes (its stamp), so a worker checking many files reads each module once.
 Every lookup records the stamps of the paths it looked at in a `Depends`
 mapping: a cached result that relied on them is valid exactly while they are
-unchanged (see `cache.py`).
+unchanged (see `cache.py`). A worker, which lives for one run, also keeps each
+answer with the stamps it recorded (`remember_answers`): the thousandth
+`patch("pkg.service.Client")` of a run costs a dictionary lookup, not the
+stats, listings and path arithmetic of the first.
 """
 
 from __future__ import annotations
@@ -27,15 +30,17 @@ import os
 import re
 import stat as stat_module
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from testgrade.fileio import content_digest, read_regular
 
 # path (relative to the project root when inside it) -> stamp, as seen by a lookup
 Depends = dict[str, str]
+T = TypeVar("T")
 
 ABSENT = "-"
 # Modules that exist but whose names cannot be read: compiled extensions (and their
@@ -47,6 +52,30 @@ _GENERATED_SUFFIXES = ("_pb2", "_pb2_grpc")
 _MAX_MODULE_BYTES = 5_000_000
 _OPEN_ENDED = re.compile(rb"\bglobals\(\)|\bsys\.modules\[|\bsetattr\(\s*sys\.modules")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+
+# Answers kept for the rest of the run, with the stamps they recorded; None (the
+# default, and in any long-lived process) asks the file system every time.
+_ANSWERS: dict[tuple[object, ...], tuple[object, Depends]] | None = None
+
+
+def remember_answers() -> None:
+    """Keep every answer from now on, in this process: for a worker, whose life is
+    one run, over which the tree is taken as it was when first looked at."""
+    global _ANSWERS
+    _ANSWERS = {}
+
+
+def _answer(key: tuple[object, ...], depends: Depends, compute: Callable[[Depends], T]) -> T:
+    """`compute(depends)`, or the answer it gave before in this run; either way the
+    stamps it relied on are recorded in `depends`."""
+    if _ANSWERS is None:
+        return compute(depends)
+    kept = _ANSWERS.get(key)
+    if kept is None:
+        recorded: Depends = {}
+        kept = _ANSWERS[key] = (compute(recorded), recorded)
+    depends.update(kept[1])
+    return kept[0]  # type: ignore[return-value]
 
 
 def stamp(path: Path) -> str:
@@ -309,6 +338,9 @@ class ModuleIndex:
         """False for the standard library, which is never first-party."""
         return head not in _STDLIB
 
+    def _identity(self) -> tuple[object, ...]:
+        return (self.root, self.roots, self.configured)
+
     def is_first_party(self, dotted: str, depends: Depends) -> bool:
         """Whether `dotted` is in the first-party namespace: configured, or found
         from the layout (a top-level package, with `__init__.py` or holding one
@@ -317,6 +349,12 @@ class ModuleIndex:
         if self.configured is not None:
             return any(dotted == p or dotted.startswith(p + ".") for p in self.configured)
         head = dotted.split(".", 1)[0]
+        return _answer(
+            (*self._identity(), "first-party", head), depends,
+            lambda recorded: self._head_is_first_party(head, recorded),
+        )
+
+    def _head_is_first_party(self, head: str, depends: Depends) -> bool:
         if not self.could_be_first_party(head) or not head.isidentifier():
             return False
         for source_root in self.roots:
@@ -362,6 +400,12 @@ class ModuleIndex:
 
     def find(self, dotted: str, depends: Depends) -> Module | Missing:
         """The module `dotted` names, or the first part of it that is missing."""
+        return _answer(
+            (*self._identity(), "find", dotted), depends,
+            lambda recorded: self._find(dotted, recorded),
+        )
+
+    def _find(self, dotted: str, depends: Depends) -> Module | Missing:
         parts = dotted.split(".")
         directories: Sequence[Path] = self.roots
         parent: Module | None = None
@@ -392,6 +436,14 @@ class ModuleIndex:
     def has_name(self, module: Module, name: str, depends: Depends) -> tuple[bool, tuple[str, ...]]:
         """Whether `from module import name` finds something (True when unknowable),
         and, when it does not, similar names that do exist."""
+        return _answer(
+            (*self._identity(), "has-name", module, name), depends,
+            lambda recorded: self._has_name(module, name, recorded),
+        )
+
+    def _has_name(
+        self, module: Module, name: str, depends: Depends
+    ) -> tuple[bool, tuple[str, ...]]:
         if module.compiled or name.endswith(_GENERATED_SUFFIXES):
             return True, ()
         if module.portions and self._find_in(

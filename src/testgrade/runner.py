@@ -159,8 +159,10 @@ def _worker_main(
     conn: Connection, config: Config, parent_pid: int, inherited: Sequence[Connection] = ()
 ) -> None:
     from testgrade.engine import RuleSelection
+    from testgrade.resolution import remember_answers
 
     prepare_worker(config, parent_pid, inherited)
+    remember_answers()  # a worker lives for one run
 
     selection = RuleSelection(config)
     conn.send(_READY)  # the time budget of the first file starts now, not before the imports
