@@ -1,10 +1,14 @@
 """Running the engine over many files: cache, worker processes, time budget, order.
 
 Each candidate's bytes are read once here and hashed; a cache hit is the
-result. Misses go to worker processes, one file at a time per worker, so that
-the runner always knows which file a worker holds:
+result. Misses go to worker processes. A worker holds at most two files: the
+one it is checking and, if small, the next one waiting in its pipe, so it never
+sits idle while this process reads, hashes and writes the cache. The runner
+always knows which file a worker is checking (the first it was sent and has
+not answered):
 - a worker that dies (a crash in a C extension, `os._exit`, the OOM killer)
   costs a TG000 finding for that file, and a fresh worker takes its place;
+  the file waiting behind it is handed to another worker, unblamed;
 - a file that takes longer than `limits.timeout` seconds has its worker
   killed and becomes a TG000 finding; the run goes on.
 Results come back in the order of the candidates whatever the scheduling.
@@ -191,12 +195,20 @@ def _worker_main(
 _READY = "ready"
 
 
+# A second file is queued behind the one being checked only when its message
+# surely fits in the socket buffer (Linux: ~200 KiB), so that sending it can
+# never block while the worker is busy and not reading.
+_QUEUE_MAX_BYTES = 32 * 1024
+
+
 @dataclass
 class _Task:
     index: int
     relpath: str
     key: str | None
-    deadline: float
+    package: str | None
+    data: bytes
+    deadline: float = math.inf
 
 
 @dataclass
@@ -204,7 +216,16 @@ class _Worker:
     process: Any
     conn: Connection
     ready: bool = False
-    task: _Task | None = None
+    tasks: list[_Task] = field(default_factory=list)  # the first is being checked
+
+    @property
+    def task(self) -> _Task | None:
+        return self.tasks[0] if self.tasks else None
+
+    def can_take(self, task: _Task) -> bool:
+        if not self.tasks:
+            return True
+        return len(self.tasks) == 1 and len(task.data) <= _QUEUE_MAX_BYTES
 
     @classmethod
     def start(cls, context: Any, config: Config, others: Sequence[_Worker] = ()) -> _Worker:
@@ -219,14 +240,23 @@ class _Worker:
         child.close()
         return cls(process, parent)
 
-    def assign(self, task: _Task, package: str | None, data: bytes, timeout: float) -> bool:
-        task.deadline = time.monotonic() + timeout if self.ready else math.inf
+    def assign(self, task: _Task, timeout: float) -> bool:
         try:
-            self.conn.send((task.index, task.relpath, package, data))
+            self.conn.send((task.index, task.relpath, task.package, task.data))
         except (OSError, ValueError):
             return False
-        self.task = task
+        task.deadline = math.inf
+        if not self.tasks and self.ready:
+            task.deadline = time.monotonic() + timeout
+        self.tasks.append(task)
         return True
+
+    def answered(self, now: float, timeout: float) -> _Task:
+        """The first task is done; the clock of the next one starts now."""
+        done = self.tasks.pop(0)
+        if self.tasks:
+            self.tasks[0].deadline = now + timeout
+        return done
 
     def stop(self) -> None:
         try:
@@ -314,8 +344,8 @@ def lint_files(
     timeout = config.limits.timeout
     context = process_context()
     workers: list[_Worker] = []
-    idle: list[_Worker] = []
     feed = iter(enumerate(candidates))
+    again: list[_Task] = []  # files that waited behind one that killed their worker
     remaining = len(candidates)
     root = Path(config.root)
 
@@ -327,104 +357,140 @@ def lint_files(
             bar.advance()
 
     def retire(worker: _Worker) -> None:
+        """Kill the worker; whatever waited behind its current file is checked elsewhere."""
         worker.kill()
         workers.remove(worker)
-        if worker in idle:
-            idle.remove(worker)
+        again.extend(worker.tasks[1:])
+        del worker.tasks[1:]
 
-    def dispatch(index: int, candidate: Candidate, package: str | None, data: bytes, key: str | None) -> None:
-        for _attempt in range(2):  # an idle worker may have died; one fresh one is enough
-            if idle:
-                worker = idle.pop()
-            else:
-                worker = _Worker.start(context, config, workers)
-                workers.append(worker)
-            if worker.assign(_Task(index, candidate.relpath, key, 0.0), package, data, timeout):
-                return
-            retire(worker)
-        stats.crashed.append(candidate.relpath)
-        finish(index, failure(candidate.relpath, "testgrade could not start a worker process", config))
+    def taker(task: _Task) -> _Worker | None:
+        """A worker for `task`: an idle one, else a new one, else one with room."""
+        idle = next((w for w in workers if not w.tasks), None)
+        if idle is not None:
+            return idle
+        if len(workers) < jobs:
+            worker = _Worker.start(context, config, workers)
+            workers.append(worker)
+            return worker
+        return next((w for w in workers if w.can_take(task)), None)
 
+    def next_task() -> _Task | None:
+        """The next file to check: a cache miss, read; hits are resolved on the way."""
+        if again:
+            return again.pop(0)
+        for index, candidate in feed:
+            if candidate.error is not None:  # found but not readable (a directory)
+                finish(index, failure(candidate.relpath, candidate.error, config))
+                continue
+            try:
+                data = _read_at_most(Path(candidate.path), config.limits.max_file_bytes)
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                finish(index, failure(candidate.relpath, f"Cannot read file: {reason}", config))
+                continue
+            if checked is not None:
+                checked[candidate.relpath] = content_digest(data)
+            if len(data) > config.limits.max_file_bytes:
+                size = _size_of(Path(candidate.path), len(data))
+                refusal = check_size(size, config.limits.max_file_bytes)
+                assert refusal is not None
+                finish(index, failure(candidate.relpath, refusal.message, config))
+                continue
+            package = package_name(root, candidate.relpath)
+            key = cache.key(candidate.relpath, package, data) if cache is not None else None
+            if cache is not None and key is not None:
+                hit = cache.get(key, candidate.relpath)
+                if hit is not None:
+                    stats.cached += 1
+                    finish(index, hit)
+                    continue
+            stats.checked += 1
+            return _Task(index, candidate.relpath, key, package, data)
+        return None
+
+    pending: _Task | None = None  # read, but every worker is full
     try:
         while remaining:
-            # Hand out work while a worker is free or can be started; hits are resolved on the way.
-            while idle or len(workers) < jobs:
-                item = next(feed, None)
-                if item is None:
+            # Hand out work while some worker can take it; hits are resolved on the way.
+            while True:
+                task = pending or next_task()
+                pending = None
+                if task is None:
                     break
-                index, candidate = item
-                if candidate.error is not None:  # found but not readable (a directory)
-                    finish(index, failure(candidate.relpath, candidate.error, config))
+                placed = full = False
+                for _attempt in range(2):  # an idle worker may have died; one fresh one will do
+                    worker = taker(task)
+                    if worker is None:
+                        full = True
+                        break
+                    if worker.assign(task, timeout):
+                        placed = True
+                        break
+                    if worker.tasks:  # it died while checking: the wait below reports that
+                        full = True
+                        break
+                    retire(worker)
+                if placed:
                     continue
-                try:
-                    data = _read_at_most(Path(candidate.path), config.limits.max_file_bytes)
-                except OSError as exc:
-                    reason = exc.strerror or type(exc).__name__
-                    finish(index, failure(candidate.relpath, f"Cannot read file: {reason}", config))
-                    continue
-                if checked is not None:
-                    checked[candidate.relpath] = content_digest(data)
-                if len(data) > config.limits.max_file_bytes:
-                    size = _size_of(Path(candidate.path), len(data))
-                    refusal = check_size(size, config.limits.max_file_bytes)
-                    assert refusal is not None
-                    finish(index, failure(candidate.relpath, refusal.message, config))
-                    continue
-                package = package_name(root, candidate.relpath)
-                key = cache.key(candidate.relpath, package, data) if cache is not None else None
-                if cache is not None and key is not None:
-                    hit = cache.get(key, candidate.relpath)
-                    if hit is not None:
-                        stats.cached += 1
-                        finish(index, hit)
-                        continue
-                stats.checked += 1
-                dispatch(index, candidate, package, data, key)
-            busy = [w for w in workers if w.task is not None]
+                if full:
+                    pending = task  # no worker can take it now: wait for one
+                    break
+                stats.crashed.append(task.relpath)
+                finish(task.index, failure(
+                    task.relpath, "testgrade could not start a worker process", config))
+            busy = [w for w in workers if w.tasks]
             if not busy:
+                if remaining and pending is None and not again:  # nothing running, nothing to start
+                    raise RuntimeError(f"testgrade lost track of {remaining} file(s)")
                 continue
             now = time.monotonic()
-            deadline = min(w.task.deadline for w in busy if w.task)
+            deadline = min(w.tasks[0].deadline for w in busy)
             delay = None if deadline == math.inf else max(0.0, deadline - now)
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], delay))
             now = time.monotonic()
             for worker in busy:
-                task = worker.task
-                assert task is not None
+                current = worker.tasks[0]
                 if worker.conn in ready or worker.process.sentinel in ready:
                     try:
-                        message = worker.conn.recv() if worker.conn.poll() else None
-                        if message == _READY:
-                            worker.ready = True
-                            task.deadline = now + timeout
-                            continue
-                        if message is not None:
+                        answered = False
+                        while worker.conn.poll():  # every message already there
+                            message = worker.conn.recv()
+                            if message == _READY:
+                                worker.ready = True
+                                worker.tasks[0].deadline = now + timeout
+                                continue
                             index, result, cacheable = message
-                            worker.task = None
-                            idle.append(worker)
-                            if cache is not None and task.key is not None and cacheable:
-                                cache.put(task.key, result)
+                            done = worker.answered(now, timeout)
+                            if cache is not None and done.key is not None and cacheable:
+                                cache.put(done.key, result)
                             finish(index, result)
+                            answered = True
+                            if not worker.tasks:
+                                break
+                        if answered or worker.process.sentinel not in ready:
                             continue
                     except Exception:  # noqa: BLE001 - a message cut short by the worker's death
                         pass
+                    if not worker.tasks:
+                        continue
+                    current = worker.tasks[0]
                     worker.process.join(timeout=1)
                     code = worker.process.exitcode
                     retire(worker)
-                    stats.crashed.append(task.relpath)
+                    stats.crashed.append(current.relpath)
                     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
                     if code == -signal.SIGABRT:  # what libcst's native parser does out of memory
                         how += f"; most likely out of memory, above limits.memory-mb ({config.limits.memory_mb:,})"
-                    finish(task.index, failure(
-                        task.relpath,
+                    finish(current.index, failure(
+                        current.relpath,
                         f"testgrade's worker process died while checking this file ({how})",
                         config,
                     ))
-                elif now >= task.deadline:
+                elif now >= current.deadline:
                     retire(worker)
-                    stats.timed_out.append(task.relpath)
-                    finish(task.index, failure(
-                        task.relpath,
+                    stats.timed_out.append(current.relpath)
+                    finish(current.index, failure(
+                        current.relpath,
                         f"Checking this file took longer than {timeout:g} s (limits.timeout); skipped",
                         config,
                     ))
