@@ -465,5 +465,6 @@ class ModuleIndex:
 
 @lru_cache(maxsize=8)
 def index_for(root: Path, source_roots: tuple[str, ...] | None, first_party: tuple[str, ...] | None) -> ModuleIndex:
-    """One index per project and settings, per process."""
-    return ModuleIndex(root, source_roots, first_party)
+    """One index per project and settings, per process; `root` as configured, resolved
+    here once rather than by every file's rules."""
+    return ModuleIndex(root.resolve(), source_roots, first_party)

@@ -194,7 +194,7 @@ class DeprecatedImport(Rule):
 
         Third-party replacements are trusted: they live outside the tree."""
         config = self.ctx.config
-        index = index_for(config.root.resolve(), config.source_roots, config.first_party)
+        index = index_for(config.root, config.source_roots, config.first_party)
         depends = self.ctx.depends
         if not index.is_first_party(replacement, depends):
             return None

@@ -76,11 +76,10 @@ class UnresolvedImport(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         config = ctx.config
-        self.index: ModuleIndex = index_for(
-            config.root.resolve(), config.source_roots, config.first_party
-        )
+        self.index: ModuleIndex = index_for(config.root, config.source_roots, config.first_party)
         self.depends: Depends = ctx.depends
         self.guarded: set[int] = set()  # imports inside try/except ImportError
+        self.patching = "patch" in ctx.text  # every callee in _PATCH_CALLEES contains it
 
     @classmethod
     def applies_to(cls, ctx: FileContext) -> bool:
@@ -165,6 +164,8 @@ class UnresolvedImport(Rule):
     # --- patch("pkg.module.attr") targets, wherever a statement holds them directly
 
     def _check_patches(self, expression: cst.BaseExpression | None, statement: Statement) -> None:
+        if not self.patching:
+            return
         for call in _patch_calls(expression):
             if not _is_patch(call):
                 continue
