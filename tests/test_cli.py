@@ -131,3 +131,28 @@ def test_start_up_does_not_import_the_parser_or_rich():
     code = "import sys, testgrade.cli; print(sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'rich'}))"
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.stdout.strip() == "[]", completed.stderr
+
+
+def test_checking_one_file_imports_nothing_it_does_not_need(tmp_path):
+    """A pre-commit run of `check FILE`: the parent process loads neither the parser
+    (its worker does), nor the baseline, shard, audit or report machinery."""
+    import subprocess
+    import sys
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "test_one.py").write_text("def test_one():\n    assert 1\n")
+    unneeded = ["libcst", "rich", "testgrade.baseline", "testgrade.shard", "testgrade.audit",
+                "testgrade.ci_formats", "testgrade.engine", "testgrade.fix"]
+    code = (
+        "import sys\n"
+        "from testgrade.cli import main\n"
+        "try:\n"
+        "    main(['check', 'test_one.py', '--no-cache'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in {unneeded!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert completed.stderr.strip().splitlines()[-1] == "[]", completed.stderr

@@ -22,7 +22,6 @@ from pathlib import Path
 from testgrade.ftypes import FileResult, Finding
 from testgrade.records import load_json_input
 
-DEFAULT_BASELINE = "testgrade-baseline.json"
 FORMAT_KEY = "testgrade-baseline"
 FORMAT_VERSION = 1
 

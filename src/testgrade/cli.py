@@ -12,16 +12,6 @@ from typing import Any
 import click
 
 from testgrade import __version__
-from testgrade.baseline import (
-    DEFAULT_BASELINE,
-    BaselineError,
-    apply_baseline,
-    check_replaceable,
-    load_baseline,
-    prune,
-    record,
-    render_baseline,
-)
 from testgrade.cache import Cache
 from testgrade.catalogue import (
     CatalogueError,
@@ -31,7 +21,7 @@ from testgrade.catalogue import (
     load_catalogue,
     selected_rules,
 )
-from testgrade.config import Config, ConfigError, load_config
+from testgrade.config import DEFAULT_BASELINE, Config, ConfigError, load_config
 from testgrade.discovery import DiscoveryError, discover
 from testgrade.ftypes import FileResult, Severity
 from testgrade.output import (
@@ -43,7 +33,6 @@ from testgrade.output import (
     render_text,
 )
 from testgrade.runner import capped_jobs, lint_files
-from testgrade.shard import ShardError, merge_shards, parse_shard, select_shard, shard_record
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 CHECK_FORMATS = ["text", "json", "sarif", "junit", "github"]
@@ -96,6 +85,8 @@ def collect(
     except DiscoveryError as exc:
         fail(str(exc))
     if shard is not None:
+        from testgrade.shard import select_shard
+
         candidates = select_shard(candidates, shard)
     cache = Cache(config) if use_cache else None
     jobs, note = capped_jobs(jobs)
@@ -108,8 +99,12 @@ def collect(
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    from testgrade.shard import ShardError, parse_shard
+
     try:
-        return None if value is None else parse_shard(value)
+        return parse_shard(value)
     except ShardError as exc:
         fail(str(exc))
         return None
@@ -322,7 +317,11 @@ def check(
         text = render_statistics(results, as_json=output_format == "json")
     else:
         # A shard's JSON says which shard of how many, under which settings, for `merge`.
-        extra = {"shard": shard_record(part, config)} if part is not None else None
+        extra = None
+        if part is not None:
+            from testgrade.shard import shard_record
+
+            extra = {"shard": shard_record(part, config)}
         text = render_check(
             results, output_format, config.root, color=colored, quiet=quiet, extra=extra
         )
@@ -378,6 +377,8 @@ def filter_baseline(
 ) -> list[FileResult]:
     """Drop the findings the baseline accounts for; say on stderr how many, and how
     many baselined ones no longer occur."""
+    from testgrade.baseline import BaselineError, apply_baseline, load_baseline
+
     try:
         outcome = apply_baseline(
             results, load_baseline(path), root=config.root,
@@ -460,6 +461,15 @@ def baseline_command(
     so editing around legacy violations does not resurface them. Commit the
     file; `testgrade check` reads it through --baseline or the `baseline` key.
     """
+
+    from testgrade.baseline import (
+        BaselineError,
+        check_replaceable,
+        load_baseline,
+        prune,
+        record,
+        render_baseline,
+    )
 
     config, targets = prepare(paths, config_file, select, ignore)
     target = output or config.root / (config.baseline or DEFAULT_BASELINE)
@@ -664,6 +674,8 @@ def merge(
     The result (findings, summary, exit code) is the one an unsharded run
     would have given; with --audit, the report `testgrade audit` would have given.
     """
+    from testgrade.shard import ShardError, merge_shards
+
     try:
         results, root = merge_shards(list(shards))
     except ShardError as exc:

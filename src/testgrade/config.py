@@ -25,6 +25,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 # matched on the name as imported.
 DEFAULT_INTEGRATION_BASES = ("BaseIntegrationTest", "IntegrationTestCase", "E2ETestCase", "BaseE2ETest")
 DEFAULT_BVJ_FIELDS = ("Segment", "Business Goal", "Value Impact", "Strategic Impact")
+DEFAULT_BASELINE = "testgrade-baseline.json"  # the baseline file when `baseline` is unset
 DEFAULT_SEGMENTS = ("Free", "Early", "Mid", "Enterprise", "Platform/Internal", "All")
 # Other names teams write for the default segments (used only where the target is configured).
 DEFAULT_SEGMENT_ALIASES = (
