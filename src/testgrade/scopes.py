@@ -164,20 +164,20 @@ class Scopes:
         functions: list[Statement] = []
         module_marks: list[tuple[str, Kind]] = []
         module_flag = True
-        for statement in statements:
+        for statement in statements:  # exact types, as in walk.iter_statements
             node = statement.node
-            if isinstance(node, (cst.Import, cst.ImportFrom)):
+            if type(node) is cst.Import or type(node) is cst.ImportFrom:
                 resolver.add_import(node)
-            elif isinstance(node, cst.ClassDef):
+            elif type(node) is cst.ClassDef:
                 classes[id(node)] = _ClassFacts(
                     node, _qualified(statement.scopes, node), statement.scopes,
                     [m for d in node.decorators if (m := marker_of(d.decorator))],
                 )
-            elif isinstance(node, cst.FunctionDef):
+            elif type(node) is cst.FunctionDef:
                 functions.append(statement)
-            elif isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+            elif (type(node) is cst.Assign or type(node) is cst.AnnAssign) and node.value is not None:
                 owner = statement.scopes[-1] if statement.scopes else None
-                if owner is not None and not isinstance(owner, cst.ClassDef):
+                if owner is not None and type(owner) is not cst.ClassDef:
                     continue
                 for target in _targets(node):
                     if target == "pytestmark":

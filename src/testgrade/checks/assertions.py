@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
+from typing import cast
 
 import libcst as cst
 
@@ -24,34 +25,34 @@ from testgrade.walk import Statement, dotted_name
 
 _PYTEST_CHECKS = frozenset({"raises", "warns", "fail", "deprecated_call"})
 _SKIPS = frozenset({"skip", "xfail", "importorskip"})
+_VALUED = frozenset({cst.Expr, cst.Return, cst.Assign, cst.AnnAssign, cst.AugAssign})
 
 
 def called_names(expression: cst.BaseExpression | None) -> Iterator[str]:
     """Dotted (or last) names of the calls chained at the top of an expression:
     `expect(x).to_equal(y)` gives `to_equal` and `expect`."""
-    while expression is not None:
-        if isinstance(expression, cst.Await):
+    while expression is not None:  # exact types: see walk._LINES
+        if type(expression) is cst.Await:
             expression = expression.expression
-        elif isinstance(expression, cst.Call):
+        elif type(expression) is cst.Call:
             func = expression.func
             name = dotted_name(func)
             if name is not None:
                 yield name
-            elif isinstance(func, cst.Attribute):
+            elif type(func) is cst.Attribute:
                 yield func.attr.value
-            expression = func.value if isinstance(func, cst.Attribute) else None
-        elif isinstance(expression, cst.Attribute):
+            expression = func.value if type(func) is cst.Attribute else None
+        elif type(expression) is cst.Attribute:
             expression = expression.value
         else:
             return
 
 
 def _statement_expressions(node: cst.CSTNode) -> list[cst.BaseExpression]:
-    if isinstance(node, (cst.Expr, cst.Return)):
-        return [node.value] if node.value is not None else []
-    if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-        return [node.value] if node.value is not None else []
-    if isinstance(node, cst.With):
+    if type(node) in _VALUED:
+        value = cast("cst.Expr | cst.Return | cst.Assign | cst.AnnAssign | cst.AugAssign", node).value
+        return [value] if value is not None else []
+    if type(node) is cst.With:
         return [item.item for item in node.items]
     return []
 

@@ -31,14 +31,16 @@ def _advice(near: tuple[str, ...], prefix: str, otherwise: str) -> str:
 
 def _patch_calls(expression: cst.BaseExpression | None) -> Iterator[cst.Call]:
     """Calls at the top of an expression (`patch(...)`, `patch(...).start()`)."""
-    while isinstance(expression, (cst.Call, cst.Attribute, cst.Await)):
-        if isinstance(expression, cst.Call):
+    while True:  # exact types: see walk._LINES
+        if type(expression) is cst.Call:
             yield expression
             expression = expression.func
-        elif isinstance(expression, cst.Await):
+        elif type(expression) is cst.Await:
             expression = expression.expression
-        else:
+        elif type(expression) is cst.Attribute:
             expression = expression.value
+        else:
+            return
 
 
 def _is_patch(call: cst.Call) -> bool:
