@@ -700,6 +700,28 @@ def merge(
 
 def run() -> None:  # pragma: no cover - console entry point wrapper
     try:
+        _run()
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            _leave(done.code or 0)
+        raise
+
+
+def _leave(code: int) -> None:
+    """Exit without tearing the interpreter down: freeing click, pathspec and the
+    rest module by module costs ~25 ms, a tenth of a pre-commit run (mypy leaves the
+    same way). By now every output is written and every worker stopped; only
+    flushing is left, and if that fails the ordinary exit reports it."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
+
+
+def _run() -> None:
+    try:
         main()
     except CatalogueError as exc:
         fail(str(exc))
