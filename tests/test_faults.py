@@ -262,6 +262,7 @@ def test_output_failure_in_process(tmp_path, monkeypatch, capsys, error, code, m
 
     monkeypatch.setattr(click, "echo", failing_echo)
     monkeypatch.setattr(sys, "argv", ["testgrade", "check", str(tree), "--no-cache"])
+    monkeypatch.setattr(cli_module, "_leave", lambda code: None)  # not os._exit: pytest runs here
     with pytest.raises(SystemExit) as exited:
         cli_module.run()
     assert exited.value.code == code
