@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from click.testing import CliRunner
 
@@ -18,6 +19,21 @@ from testgrade.ftypes import FileResult
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 DEMO = FIXTURES / "demo"
+# Real-world shapes for node-by-node comparisons: the demo tree, the adversarial
+# tree and testgrade's own source.
+BUNDLED_SOURCES = [
+    *sorted(DEMO.rglob("*.py")),
+    *sorted(p for p in (FIXTURES / "adversarial").rglob("*.py") if p.is_file()),
+    *sorted((REPO / "src" / "testgrade").rglob("*.py")),
+]
+
+
+def parse_or_none(text: str) -> cst.Module | None:
+    """libcst's tree, or None for the files it refuses (the adversarial tree has some)."""
+    try:
+        return cst.parse_module(text)
+    except Exception:  # noqa: BLE001 - whatever libcst raises on input it cannot model
+        return None
 
 
 def lint_example(example: Example) -> FileResult:

@@ -13,7 +13,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from conftest import DEMO, FIXTURES, REPO
+from conftest import BUNDLED_SOURCES, DEMO, REPO, parse_or_none
 from testgrade import positions
 from testgrade.positions import locate
 from testgrade.source import DecodeError, decode_source
@@ -76,21 +76,6 @@ TestThing(Base, metaclass=M):
 '''
 
 
-def _files() -> list:
-    return [
-        *sorted(DEMO.rglob("*.py")),
-        *sorted(p for p in (FIXTURES / "adversarial").rglob("*.py") if p.is_file()),
-        *sorted((REPO / "src" / "testgrade").rglob("*.py")),
-    ]
-
-
-def _parse(text: str) -> cst.Module | None:
-    try:
-        return cst.parse_module(text)
-    except Exception:  # noqa: BLE001 - the adversarial tree has files libcst refuses
-        return None
-
-
 class _Owners(cst.CSTVisitor):
     """The innermost statement around every node, as the engine knows it."""
 
@@ -123,7 +108,7 @@ def fast_path_only(monkeypatch):
 
 
 def _check(text: str, singly: bool = False) -> int:
-    module = _parse(text)
+    module = parse_or_none(text)
     if module is None:  # the engine reports such a file as TG000
         return 0
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
@@ -151,7 +136,7 @@ def test_every_kind_of_statement_clause_and_suite(fast_path_only):
     assert _check(TRICKY, singly=True) > 150
 
 
-@pytest.mark.parametrize("path", _files(), ids=lambda p: p.relative_to(REPO).as_posix())
+@pytest.mark.parametrize("path", BUNDLED_SOURCES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_locate_matches_position_provider(path, fast_path_only):
     try:
         text = decode_source(path.read_bytes()).text

@@ -11,8 +11,7 @@ from collections import Counter
 import libcst as cst
 import pytest
 
-from conftest import DEMO, FIXTURES
-from corpus_tree import REPO
+from conftest import BUNDLED_SOURCES, REPO, parse_or_none
 from testgrade.walk import UNWALKED_TYPES, Statement, iter_statements, walk_expressions
 
 TRICKY = '''\
@@ -42,20 +41,6 @@ class TestB(um.Base, metaclass=um.Meta):
     value: um.Mock = um.create_autospec(object)
     def method(self): global g; g = f"{um.patch('x')!r:>{um.width()}}"
 '''
-
-FILES = [
-    *sorted(DEMO.rglob("*.py")),
-    *sorted(p for p in (FIXTURES / "adversarial").rglob("*.py") if p.is_file()),
-    *sorted((REPO / "src" / "testgrade").rglob("*.py")),
-]
-
-
-def _parse(text: str) -> cst.Module | None:
-    try:
-        return cst.parse_module(text)
-    except Exception:  # noqa: BLE001 - the adversarial tree has files libcst refuses
-        return None
-
 
 class _Reference(cst.CSTVisitor):
     """Every node a full pass visits, with the innermost enclosing statement."""
@@ -130,9 +115,9 @@ def test_every_kind_of_statement_and_expression():
     assert len(calls) == 23
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(REPO).as_posix())
+@pytest.mark.parametrize("path", BUNDLED_SOURCES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_same_nodes_and_statements_as_a_full_pass(path):
-    module = _parse(path.read_bytes().decode("utf-8", "replace"))
+    module = parse_or_none(path.read_bytes().decode("utf-8", "replace"))
     if module is None:
         return  # nothing to compare: the engine reports such files as TG000
     _same_as_reference(module)
