@@ -199,11 +199,11 @@ def _string_list(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _identifier_list(key: str, value: Any) -> tuple[str, ...]:
+def _identifier_list(key: str, value: Any, *, what: str = "a class name") -> tuple[str, ...]:
     names = _string_list(key, value)
     for name in names:
         if not name.isidentifier():
-            raise ConfigError(f"`{key}` has {name!r}, which is not a class name")
+            raise ConfigError(f"`{key}` has {name!r}, which is not {what}")
     return names
 
 
@@ -459,11 +459,7 @@ def _relative_dirs(key: str, value: Any) -> tuple[str, ...]:
 
 
 def _marker_names(key: str, value: Any) -> tuple[str, ...]:
-    markers = _string_list(key, value)
-    for marker in markers:
-        if not marker.isidentifier():
-            raise ConfigError(f"`{key}` has an invalid marker name {marker!r}")
-    return markers
+    return _identifier_list(key, value, what="a marker name")
 
 
 def _parse_environ(key: str, value: Any) -> EnvironPolicy:
