@@ -4,7 +4,7 @@ Every libcst node checks its own fields when it is constructed (`_validate`,
 called from `CSTNode.__post_init__`): that whitespace is whitespace, that
 parentheses pair up, that keywords have the spaces they need. For nodes a
 program builds, that catches mistakes; for nodes the parser builds from
-source it already accepted, it repeats work: about a fifth of the parse on
+source it already accepted, it repeats work: about a tenth of the parse on
 real test files (docs/benchmarks.md), and libcst's own source says as much
 beside `__post_init__`. It also rejects some valid Python: `() if 0
 else(lambda:())` parses, then fails validation with a TypeError.
