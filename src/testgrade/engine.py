@@ -184,7 +184,14 @@ def _resolve(
     targets = [
         (n, r.origin) for r in reports for n in (r.node, r.line_node) if n is not None
     ]
-    targets += [(comment, None) for comment, _ in comments]
+    if comments:  # each comment starts its search at its own statement, not the file's top
+        holding: dict[int, Statement] = {}
+        for statement in statements:
+            holding.setdefault(id(statement.line_node), statement)
+        targets += [
+            (comment, holding.get(id(owner)) if owner is not None else None)
+            for comment, owner, _ in comments
+        ]
     positions = locate(module, text, targets, statements)  # one pass: findings and comments
     directives = find_directives(comments, positions)
     file_wide = [d for d in directives if d.whole_file]

@@ -312,7 +312,7 @@ def locate(
             column = 0
         try:
             found.update(_generate(module, group, (line, column)))
-        except _Mismatch:
+        except (_Mismatch, RecursionError):  # RecursionError: a long `elif` chain's `else`
             lost.extend(group.wanted.values())
     if lost:
         found.update(_locate_by_codegen(module, lost))

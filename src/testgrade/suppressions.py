@@ -4,8 +4,11 @@ ignore-file[TG401] reason`, and `# noqa: TG201` as an alias of `ignore[TG201]`.
 Comments are taken from the parsed tree (libcst keeps them), never from a
 tokenizer: the running interpreter's tokenizer misreads newer syntax (3.12
 f-strings on 3.11), and text that only looks like a comment, inside a string,
-must not silence anything. Only files whose text mentions `testgrade:` or
-`noqa` are searched, so the walk costs nothing elsewhere.
+must not silence anything. Only files whose text mentions `testgrade:`, or
+`noqa:` followed by a TG code on the same line, are searched, so the walk
+costs nothing elsewhere (`# noqa: E501` alone does not start it). Each comment
+comes with the statement it sits in, so that locating it costs that statement,
+not the file.
 """
 
 from __future__ import annotations
@@ -44,8 +47,14 @@ class Directive:
         return not self.rules or any(rule.startswith(prefix) for prefix in self.rules)
 
 
+# A superset of what _DIRECTIVE and _NOQA accept, as a test of the whole text.
+_MENTION = re.compile(r"testgrade:|noqa\s*:[^\r\n]*tg[0-9]", re.IGNORECASE)
+# Nodes that a comment inside them belongs to, for locating it.
+_STATEMENTS = (cst.SimpleStatementLine, cst.SimpleStatementSuite, cst.BaseCompoundStatement)
+
+
 def mentions_directives(text: str) -> bool:
-    return "testgrade:" in text or "noqa" in text or "NOQA" in text
+    return _MENTION.search(text) is not None
 
 
 @cache
@@ -53,21 +62,24 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(node_type))
 
 
-def _comments(module: cst.Module) -> Iterator[cst.Comment]:
-    """Every comment node, read from the dataclass fields (no visitor: a libcst
-    visitor rebuilds every node it passes)."""
-    stack: list[cst.CSTNode] = [module]
+def _comments(module: cst.Module) -> Iterator[tuple[cst.Comment, cst.CSTNode | None]]:
+    """Every comment node with the innermost statement line or compound statement
+    holding it (None: the module's header or footer), read from the dataclass
+    fields (no visitor: a libcst visitor rebuilds every node it passes)."""
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(module, None)]
     while stack:
-        node = stack.pop()
+        node, owner = stack.pop()
         if isinstance(node, cst.Comment):
-            yield node
+            yield node, owner
             continue
+        if isinstance(node, _STATEMENTS):
+            owner = node
         for name in _child_fields(type(node)):
             value = getattr(node, name)
             if isinstance(value, cst.CSTNode):
-                stack.append(value)
+                stack.append((value, owner))
             elif isinstance(value, (tuple, list)):
-                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+                stack.extend((v, owner) for v in value if isinstance(v, cst.CSTNode))
 
 
 def _parse(comment: str) -> tuple[tuple[str, ...], str, bool, bool] | None:
@@ -90,15 +102,16 @@ def _parse(comment: str) -> tuple[tuple[str, ...], str, bool, bool] | None:
     return ours, match.group("rest").strip(), False, removable
 
 
-DirectiveComment = tuple[cst.Comment, tuple[tuple[str, ...], str, bool, bool]]
+# A suppression comment, the statement line or compound statement it sits in, what it says.
+DirectiveComment = tuple[cst.Comment, cst.CSTNode | None, tuple[tuple[str, ...], str, bool, bool]]
 
 
 def directive_comments(module: cst.Module, text: str) -> list[DirectiveComment]:
-    """The suppression comments of a parsed file, each with what it says; the engine
-    locates them in the same pass as its findings."""
+    """The suppression comments of a parsed file, each with where it sits and what
+    it says; the engine locates them in the same pass as its findings."""
     if not mentions_directives(text):
         return []
-    return [(c, d) for c in _comments(module) if (d := _parse(c.value)) is not None]
+    return [(c, owner, d) for c, owner in _comments(module) if (d := _parse(c.value)) is not None]
 
 
 def find_directives(
@@ -106,7 +119,7 @@ def find_directives(
 ) -> list[Directive]:
     """The directives of `directive_comments`, placed by `positions`, in source order."""
     directives = []
-    for comment, (rules, reason, whole_file, removable) in comments:
+    for comment, _owner, (rules, reason, whole_file, removable) in comments:
         line, column = positions.get(id(comment), (1, 1))
         directives.append(
             Directive(line, rules, reason, whole_file, column, comment.value, removable)
