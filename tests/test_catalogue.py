@@ -54,3 +54,21 @@ def test_valid_example_does_not_raise_its_rule(rule_id, example):
     result = lint_example(example)
     fired = [f for f in result.findings if f.rule == rule_id]
     assert not fired, fired
+
+
+def test_a_rule_that_reports_a_node_without_its_statement_is_a_bug_not_a_position():
+    """Positions start from the statement a report names; a rule that forgets it must
+    fail loudly (one file's TG000 in a run), not be placed by a walk of the file."""
+    import libcst as cst
+
+    from testgrade.checks.base import Rule
+
+    class Careless(Rule):
+        id = "TG999"
+
+    rule = Careless.__new__(Careless)
+    rule.reports = []
+    with pytest.raises(TypeError, match="must name its statement"):
+        rule.report(cst.Name("x"), "somewhere")
+    rule.report(None, "the file as a whole")  # file-level reports need no statement
+    assert [r.message for r in rule.reports] == ["the file as a whole"]

@@ -121,48 +121,28 @@ def _syntax_error(text: str, relpath: str, exc: cst.ParserSyntaxError) -> FileRe
 
 def _dispatch(rules: list[Rule], statements: list[Statement]) -> None:
     """Statement-level visits for every rule, then one expression walk if any rule asks.
-
-    A report made without naming its statement gets the one being visited as its
-    origin: where `positions.locate` starts looking for it."""
-    table: dict[type, list[tuple[list[Report], Callable[[Statement], None]]]] = {}
+    Every report names the statement it was made from (`Rule.report` insists): where
+    `positions.locate` starts looking for it."""
+    table: dict[type, list[Callable[[Statement], None]]] = {}
     for statement in statements:
         node_type = type(statement.node)
         methods = table.get(node_type)
         if methods is None:
             name = f"visit_{node_type.__name__}"
             methods = table[node_type] = [
-                (rule.reports, getattr(rule, name)) for rule in rules if hasattr(rule, name)
+                getattr(rule, name) for rule in rules if hasattr(rule, name)
             ]
-        for reports, method in methods:
-            count = len(reports)
+        for method in methods:
             method(statement)
-            _set_origin(reports[count:], statement)
     handlers: dict[type, list[ExpressionHandler]] = defaultdict(list)
     for rule in rules:
         for node_type, handler in rule.expression_handlers().items():
             if issubclass(node_type, UNWALKED_TYPES):
                 raise TypeError(f"{type(rule).__name__}: the expression walk never visits "
                                 f"{node_type.__name__} nodes")
-            handlers[node_type].append(_tracked(handler, rule.reports))
+            handlers[node_type].append(handler)
     if handlers:
         walk_expressions(statements, handlers)
-
-
-def _set_origin(reports: list[Report], statement: Statement) -> None:
-    for report in reports:
-        if report.origin is None:
-            report.origin = statement
-
-
-def _tracked(handler: ExpressionHandler, reports: list[Report]) -> ExpressionHandler:
-    """The handler, giving the reports it makes their statement as origin."""
-
-    def call(node: cst.CSTNode, statement: Statement) -> None:
-        count = len(reports)
-        handler(node, statement)
-        _set_origin(reports[count:], statement)
-
-    return call
 
 
 def _scope_names(origin: Statement | None) -> tuple[str, ...]:

@@ -66,8 +66,8 @@ class Report:
     severity: Severity | None = None  # None: the catalogue default
     fixable: bool | None = None
     cause: str = ""  # see Finding.cause
-    # The statement it was reported from (set by the engine when the rule did not say):
-    # where positions start looking, and whose enclosing scopes go into the fingerprint.
+    # The statement it was reported from (None only for file-level reports): where
+    # positions start looking, and whose enclosing scopes go into the fingerprint.
     origin: Statement | None = None
 
 
@@ -95,6 +95,8 @@ class Rule:
         fixable: bool | None = None,
         cause: str = "",
     ) -> None:
+        if node is not None and statement is None:
+            raise TypeError(f"{self.id}: a report on a node must name its statement")
         line_node = statement.line_node if statement is not None else None
         self.reports.append(
             Report(self.id, message, node, line_node, severity, fixable, cause, statement)
