@@ -162,3 +162,27 @@ def test_a_fresh_checkout_with_new_mtimes_still_hits_the_cache(cli, project):
     stats = RunStats()
     lint_files(discover([project], config), config, 1, cache=Cache(config), stats=stats)
     assert stats.cached == stats.files > 0 and stats.checked == 0
+
+
+def test_a_module_too_large_to_read_is_stamped_in_chunks_and_claims_nothing(cli, project, monkeypatch):
+    """Above the size where names are read, a module is never read whole (a worker's
+    memory budget must not go to it): its stamp is the same content digest, taken in
+    chunks, and what it defines is unknowable, so nothing imported from it is flagged."""
+    from testgrade import resolution
+    from testgrade.fileio import content_digest
+
+    big = project / "src" / "shop" / "generated_tables.py"
+    big.write_bytes(b"TABLE = [\n" + b"    0,\n" * (resolution._MAX_MODULE_BYTES // 6) + b"]\n")
+    test = project / "tests" / "test_tables.py"
+    test.write_text("from shop.generated_tables import TABLE, ANYTHING\n\n"
+                    "def test_t():\n    assert TABLE is not ANYTHING\n")
+    real_read = resolution.read_regular
+
+    def read_regular(path, limit=None):
+        assert Path(path) != big, "the large module was read whole"
+        return real_read(path, limit)
+
+    monkeypatch.setattr(resolution, "read_regular", read_regular)
+    resolution._SEEN.clear()
+    assert resolution.stamp(big) == "f" + content_digest(big.read_bytes())
+    assert not [f for f in tg203(cli, project) if f["path"] == "tests/test_tables.py"]

@@ -9,7 +9,9 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 class WriteRefused(Exception):
@@ -64,23 +66,39 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def read_regular(path: Path | str, limit: int | None = None) -> bytes:
-    """A regular file's bytes (at most `limit` + 1 of them), opened without blocking:
-    a path replaced by a FIFO cannot hang the caller; it raises OSError instead."""
+@contextlib.contextmanager
+def _open_regular(path: Path | str) -> Iterator[BinaryIO]:
+    """A regular file opened without blocking: a path replaced by a FIFO cannot hang
+    the caller; it raises OSError instead."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "no longer a regular file")
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read() if limit is None else handle.read(limit + 1)
+            yield handle
     finally:
         os.close(fd)
+
+
+def read_regular(path: Path | str, limit: int | None = None) -> bytes:
+    """A regular file's bytes (at most `limit` + 1 of them); see `_open_regular`."""
+    with _open_regular(path) as handle:
+        return handle.read() if limit is None else handle.read(limit + 1)
 
 
 def content_digest(data: bytes) -> str:
     """The identity of the bytes a file was checked as (compared again before a fix)."""
     return hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path | str) -> str:
+    """`content_digest` of a regular file's bytes, read in chunks: never held whole."""
+    digest = hashlib.sha256()
+    with _open_regular(path) as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _inside(path: Path, root: Path) -> bool:

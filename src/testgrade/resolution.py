@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from testgrade.fileio import content_digest, read_regular
+from testgrade.fileio import content_digest, file_digest, read_regular
 
 # path (relative to the project root when inside it) -> stamp, as seen by a lookup
 Depends = dict[str, str]
@@ -171,6 +171,12 @@ def _look(path: Path, *, names: bool = False) -> _Seen | None:
             "\0".join(sorted(entries)).encode("utf-8", "surrogateescape"), digest_size=12
         )
         seen = _Seen(quick, "d" + digest.hexdigest(), listing=listing)
+    elif stat_module.S_ISREG(st.st_mode) and st.st_size > _MAX_MODULE_BYTES:
+        try:  # too large to read for names: hashed in chunks, never held whole
+            digest_of = file_digest(path)
+        except OSError:
+            digest_of = "?"
+        seen = _Seen(quick, "f" + digest_of, names=_UNKNOWABLE)
     elif stat_module.S_ISREG(st.st_mode):
         try:
             data: bytes | None = read_regular(path)  # never blocks on a FIFO swapped in
