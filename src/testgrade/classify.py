@@ -23,10 +23,6 @@ MARKER_KINDS = {"integration": Kind.INTEGRATION, "real_services": Kind.INTEGRATI
 KIND_RANK = {Kind.UNIT: 0, Kind.INTEGRATION: 1, Kind.E2E: 2}
 
 
-def strongest(kinds: Iterable[Kind]) -> Kind:
-    return max(kinds, key=KIND_RANK.__getitem__, default=Kind.UNIT)
-
-
 def role_of(relpath: str) -> Role:
     name = PurePosixPath(relpath).name
     if name == "conftest.py":

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from testgrade.walk import Statement, walk_expressions
+from testgrade.walk import Statement, suite_statements, walk_expressions
 
 Position = tuple[int, int]  # (line, column), both 1-based
 
@@ -134,10 +134,6 @@ _COMPOUND_AST: dict[type, tuple[type, ...]] = {
 }
 
 
-def _suite_items(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
-    return (suite,) if isinstance(suite, cst.SimpleStatementSuite) else suite.body
-
-
 def _ast_starts(module: cst.Module, tree: ast.Module) -> dict[int, tuple[int, int]]:
     """(line, byte column) from `ast`, keyed by id of each libcst statement line, one-line
     suite, compound statement, `elif` and `except` clause. Iterative: no recursion limit."""
@@ -176,7 +172,7 @@ def _pair_bodies(
 ) -> None:
     """Queue the bodies of one compound statement, paired with their ast bodies."""
     while isinstance(item, cst.If) and isinstance(node, ast.If):  # an elif chain, in a loop
-        pairs.append((_suite_items(item.body), node.body))
+        pairs.append((suite_statements(item.body), node.body))
         orelse = item.orelse
         if isinstance(orelse, cst.If):
             if len(node.orelse) != 1 or not isinstance(node.orelse[0], ast.If):
@@ -186,33 +182,33 @@ def _pair_bodies(
             item = orelse
             continue
         if orelse is not None:
-            pairs.append((_suite_items(orelse.body), node.orelse))
+            pairs.append((suite_statements(orelse.body), node.orelse))
         elif node.orelse:
             raise _Mismatch
         return
     body = getattr(item, "body", None)
     if isinstance(body, cst.BaseSuite):
-        pairs.append((_suite_items(body), getattr(node, "body", [])))
+        pairs.append((suite_statements(body), getattr(node, "body", [])))
     if isinstance(item, (cst.Try, cst.TryStar)) and isinstance(node, (ast.Try, ast.TryStar)):
         handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = item.handlers
         if len(handlers) != len(node.handlers):
             raise _Mismatch
         for handler, ast_handler in zip(handlers, node.handlers):
             starts[id(handler)] = (ast_handler.lineno, ast_handler.col_offset)
-            pairs.append((_suite_items(handler.body), ast_handler.body))
+            pairs.append((suite_statements(handler.body), ast_handler.body))
     if isinstance(item, cst.Match) and isinstance(node, ast.Match):
         if len(item.cases) != len(node.cases):
             raise _Mismatch
         for case, ast_case in zip(item.cases, node.cases):
-            pairs.append((_suite_items(case.body), ast_case.body))
+            pairs.append((suite_statements(case.body), ast_case.body))
     orelse = getattr(item, "orelse", None)
     if orelse is not None:
-        pairs.append((_suite_items(orelse.body), getattr(node, "orelse", [])))
+        pairs.append((suite_statements(orelse.body), getattr(node, "orelse", [])))
     elif getattr(node, "orelse", None):
         raise _Mismatch
     final: cst.Finally | None = getattr(item, "finalbody", None)
     if final is not None:
-        pairs.append((_suite_items(final.body), getattr(node, "finalbody", [])))
+        pairs.append((suite_statements(final.body), getattr(node, "finalbody", [])))
     elif getattr(node, "finalbody", None):
         raise _Mismatch
 

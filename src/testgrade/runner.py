@@ -218,10 +218,6 @@ class _Worker:
     ready: bool = False
     tasks: list[_Task] = field(default_factory=list)  # the first is being checked
 
-    @property
-    def task(self) -> _Task | None:
-        return self.tasks[0] if self.tasks else None
-
     def can_take(self, task: _Task) -> bool:
         if not self.tasks:
             return True
@@ -496,7 +492,7 @@ def lint_files(
                     ))
     finally:
         for worker in list(workers):
-            if worker.task is None:
+            if not worker.tasks:
                 worker.stop()
             else:
                 worker.kill()

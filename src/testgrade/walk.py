@@ -59,7 +59,7 @@ def _blocks(node: Any) -> Iterator[cst.BaseSuite]:
         yield final.body
 
 
-def _suite_statements(suite: cst.BaseSuite) -> tuple[cst.CSTNode, ...]:
+def suite_statements(suite: cst.BaseSuite) -> tuple[cst.CSTNode, ...]:
     if type(suite) is cst.SimpleStatementSuite:
         return (suite,)
     return tuple(suite.body)
@@ -89,7 +89,7 @@ def iter_statements(module: cst.Module) -> Iterator[Statement]:
                 deeper = base + (default_indent if block.indent is None else block.indent)
             else:  # a one-line suite sits on its statement's line, at its indentation
                 deeper = base
-            children.extend((stmt, inner, deeper) for stmt in _suite_statements(block))
+            children.extend((stmt, inner, deeper) for stmt in suite_statements(block))
         stack.extend(reversed(children))
 
 
