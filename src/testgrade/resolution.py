@@ -53,29 +53,17 @@ _MAX_MODULE_BYTES = 5_000_000
 _OPEN_ENDED = re.compile(rb"\bglobals\(\)|\bsys\.modules\[|\bsetattr\(\s*sys\.modules")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
-# Answers kept for the rest of the run, with the stamps they recorded; None (the
-# default, and in any long-lived process) asks the file system every time.
-_ANSWERS: dict[tuple[object, ...], tuple[object, Depends]] | None = None
+# Whether indexes keep their answers for the rest of the run, with the stamps they
+# recorded; off (the default, and in any long-lived process) asks the file system
+# every time.
+_REMEMBER = False
 
 
 def remember_answers() -> None:
     """Keep every answer from now on, in this process: for a worker, whose life is
     one run, over which the tree is taken as it was when first looked at."""
-    global _ANSWERS
-    _ANSWERS = {}
-
-
-def _answer(key: tuple[object, ...], depends: Depends, compute: Callable[[Depends], T]) -> T:
-    """`compute(depends)`, or the answer it gave before in this run; either way the
-    stamps it relied on are recorded in `depends`."""
-    if _ANSWERS is None:
-        return compute(depends)
-    kept = _ANSWERS.get(key)
-    if kept is None:
-        recorded: Depends = {}
-        kept = _ANSWERS[key] = (compute(recorded), recorded)
-    depends.update(kept[1])
-    return kept[0]  # type: ignore[return-value]
+    global _REMEMBER
+    _REMEMBER = True
 
 
 def stamp(path: Path) -> str:
@@ -338,14 +326,24 @@ class ModuleIndex:
             roots = [root / r for r in source_roots]
         self.roots = tuple(roots)
         self.configured = tuple(first_party) if first_party is not None else None
+        self._answers: dict[tuple[object, ...], tuple[object, Depends]] = {}
 
     @staticmethod
     def could_be_first_party(head: str) -> bool:
         """False for the standard library, which is never first-party."""
         return head not in _STDLIB
 
-    def _identity(self) -> tuple[object, ...]:
-        return (self.root, self.roots, self.configured)
+    def _answer(self, key: tuple[object, ...], depends: Depends, compute: Callable[[Depends], T]) -> T:
+        """`compute(depends)`, or the answer it gave before in this run; either way the
+        stamps it relied on are recorded in `depends`."""
+        if not _REMEMBER:
+            return compute(depends)
+        kept = self._answers.get(key)
+        if kept is None:
+            recorded: Depends = {}
+            kept = self._answers[key] = (compute(recorded), recorded)
+        depends.update(kept[1])
+        return kept[0]  # type: ignore[return-value]
 
     def is_first_party(self, dotted: str, depends: Depends) -> bool:
         """Whether `dotted` is in the first-party namespace: configured, or found
@@ -355,8 +353,8 @@ class ModuleIndex:
         if self.configured is not None:
             return any(dotted == p or dotted.startswith(p + ".") for p in self.configured)
         head = dotted.split(".", 1)[0]
-        return _answer(
-            (*self._identity(), "first-party", head), depends,
+        return self._answer(
+            ("first-party", head), depends,
             lambda recorded: self._head_is_first_party(head, recorded),
         )
 
@@ -406,8 +404,8 @@ class ModuleIndex:
 
     def find(self, dotted: str, depends: Depends) -> Module | Missing:
         """The module `dotted` names, or the first part of it that is missing."""
-        return _answer(
-            (*self._identity(), "find", dotted), depends,
+        return self._answer(
+            ("find", dotted), depends,
             lambda recorded: self._find(dotted, recorded),
         )
 
@@ -442,8 +440,8 @@ class ModuleIndex:
     def has_name(self, module: Module, name: str, depends: Depends) -> tuple[bool, tuple[str, ...]]:
         """Whether `from module import name` finds something (True when unknowable),
         and, when it does not, similar names that do exist."""
-        return _answer(
-            (*self._identity(), "has-name", module, name), depends,
+        return self._answer(
+            ("has-name", module, name), depends,
             lambda recorded: self._has_name(module, name, recorded),
         )
 
