@@ -28,6 +28,10 @@ MOCK_CALLABLES = frozenset(
 # Bytes a file must contain to be able to violate TG101 at all.
 _TRIGGERS = ("mock", "Mock", "asynctest", "patch", "create_autospec")
 _ADVICE = "test against the real service, or move the test to the unit tier"
+# When a base class or a marker, not the path, makes it integration: the file may
+# already sit in the unit tier, so moving it is no advice.
+_ADVICE_NOT_PATH = ("test against the real service, or, if these are unit tests, drop the base "
+                    "class or marker that makes them {tier} tests")
 _ROLE_WORDS = {Role.TEST: "test module", Role.CONFTEST: "conftest", Role.HELPER: "helper module"}
 
 
@@ -74,7 +78,8 @@ class MockInIntegrationTest(Rule):
     # --- where a mock is, and why that place is integration ---------------------
 
     def _place(self, statement: Statement) -> tuple[str, str] | None:
-        """("`TestX.test_y`, an integration test because ...", cause), or None in unit code."""
+        """("`TestX.test_y`, an integration test because ...; advice", cause), or None in
+        unit code."""
         scopes = self.ctx.scopes
         reason = scopes.kind_at(statement)
         if not reason.kind.uses_real_services:
@@ -91,14 +96,15 @@ class MockInIntegrationTest(Rule):
         else:
             where = f"an {tier} {_ROLE_WORDS[self.ctx.role]}"
         if reason.stronger_than(scopes.path_kind):
-            return f"{where} because {reason.because} ({scopes.path_note()})", reason.cause
-        return where, ""
+            where = f"{where} because {reason.because} ({scopes.path_note()})"
+            return f"{where}; {_ADVICE_NOT_PATH.format(tier=tier)}", reason.cause
+        return f"{where}; {_ADVICE}", ""
 
     def _flag(self, node: cst.CSTNode, what: str, statement: Statement) -> None:
         place = self._place(statement)
         if place is not None:
             where, cause = place
-            self.report(node, f"{what} in {where}; {_ADVICE}", statement=statement, cause=cause)
+            self.report(node, f"{what} in {where}", statement=statement, cause=cause)
 
     # --- statements -------------------------------------------------------------
 
