@@ -2,13 +2,18 @@
 
 libcst's PositionProvider computes a range for every node of the tree, which
 costs several times the parse, and generating code up to the last reported
-node costs most of a parse when findings sit late in a file. Instead, the
-stdlib `ast` (about a tenth of libcst's parse; run only for files with
-reported nodes, and never compiled or executed) gives the line of every
-statement, and code is generated only inside the statement that holds a
-reported node, from that line on. Each `elif` and `except` clause is a
-starting point of its own, so a finding in the 900th branch of an `elif`
-chain costs one branch, not a recursion through 900.
+node costs most of a parse when findings sit late in a file. Instead, a scan
+of the text for where logical lines start (`linestarts`, a few percent of
+the parse; only for files with reported nodes), paired in order with the
+tree's statements, gives the line of every statement, and code is generated
+only inside the statement that holds a reported node, from that line on.
+Each `elif` and `except` clause is a starting point of its own, so a finding
+in the 900th branch of an `elif` chain costs one branch, not a recursion
+through 900. When the scan and the tree do not pair up, or a reported node
+sits in a one-line suite (`if x: y`, whose start is not a line's), the
+stdlib `ast` gives the starts instead (about a third of the parse; never
+compiled or executed); when `ast` cannot parse the file either (syntax newer
+than this Python), code is generated from the top.
 
 Positions are those of PositionProvider: the 1-based line and column of the
 node's first token, `def`/`class` rather than a decorator, a statement line's
@@ -28,6 +33,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from testgrade.linestarts import ScanError, logical_line_starts
 from testgrade.walk import Statement, suite_statements, walk_expressions
 
 Position = tuple[int, int]  # (line, column), both 1-based
@@ -213,6 +219,87 @@ def _pair_bodies(
         raise _Mismatch
 
 
+class _Opens:
+    """A logical line that starts with `node` (None: a clause whose start no one asks for)."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: cst.CSTNode | None) -> None:
+        self.node = node
+
+
+_END = object()
+
+
+def _scanned_starts(module: cst.Module, text: str) -> dict[int, tuple[int, int]]:
+    """(line, character column) keyed like `_ast_starts`, from the text's logical line
+    starts paired in order with the tree; one-line suites are left out. Iterative."""
+    lines = logical_line_starts(text)
+    starts: dict[int, tuple[int, int]] = {}
+    count = len(lines)
+    taken = 0
+    stack: list[Iterator[object]] = [iter(module.body)]
+    while stack:
+        element = next(stack[-1], _END)
+        if element is _END:
+            stack.pop()
+            continue
+        if type(element) is cst.SimpleStatementLine:
+            node: cst.CSTNode | None = element
+        elif type(element) is _Opens:
+            node = element.node
+        elif type(element) is tuple:  # an indented block's statements
+            stack.append(iter(element))
+            continue
+        else:  # a compound statement
+            stack.append(iter(_logical_lines_of(element)))  # type: ignore[arg-type]
+            continue
+        if taken == count:
+            raise _Mismatch
+        if node is not None:
+            starts[id(node)] = lines[taken]
+        taken += 1
+    if taken != count:
+        raise _Mismatch
+    return starts
+
+
+def _logical_lines_of(item: cst.BaseCompoundStatement) -> list[object]:
+    """What one compound statement is made of, in source order: the logical lines it
+    opens (`_Opens`) and its indented blocks (tuples of statements)."""
+    parts: list[object] = [_Opens(None) for _ in getattr(item, "decorators", ())]
+    parts.append(_Opens(item))
+    body = getattr(item, "body", None)  # a Match has cases instead
+    if body is not None:
+        _block(parts, body)
+    if isinstance(item, cst.If):
+        orelse = item.orelse
+        while isinstance(orelse, cst.If):  # an elif chain, in a loop
+            parts.append(_Opens(orelse))
+            _block(parts, orelse.body)
+            orelse = orelse.orelse
+        if orelse is not None:
+            parts.append(_Opens(None))
+            _block(parts, orelse.body)
+        return parts
+    for handler in getattr(item, "handlers", ()):
+        parts.append(_Opens(handler))
+        _block(parts, handler.body)
+    for case in getattr(item, "cases", ()):
+        parts.append(_Opens(None))
+        _block(parts, case.body)
+    for clause in (getattr(item, "orelse", None), getattr(item, "finalbody", None)):
+        if clause is not None:
+            parts.append(_Opens(None))
+            _block(parts, clause.body)
+    return parts
+
+
+def _block(parts: list[object], suite: cst.BaseSuite) -> None:
+    if type(suite) is cst.IndentedBlock:
+        parts.append(tuple(suite.body))  # a one-line suite opens no line of its own
+
+
 def _clause_of(compound: cst.CSTNode, key: int) -> cst.CSTNode | None:
     """The innermost `elif` or `except` clause of `compound` holding the node `key`
     outside the bodies; `compound` itself if the node is elsewhere in its header;
@@ -266,12 +353,6 @@ def locate(
     targets = [(node, statement) for node, statement in targets]
     if not targets:
         return {}
-    try:
-        tree = ast.parse(text)
-        starts = _ast_starts(module, tree)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, _Mismatch):
-        # Syntax newer than this Python's `ast`, or trees that do not line up.
-        return _locate_by_codegen(module, [node for node, _ in targets])
     by_node: dict[int, Statement] = {}
     for statement in statements:
         by_node.setdefault(id(statement.node), statement)
@@ -293,26 +374,47 @@ def locate(
             is_elif = isinstance(start, cst.If) and start is not owner.node
             group = groups[id(start)] = _Start(start, owner.indent, is_elif)
         group.wanted[id(node)] = node
+    starts = _statement_starts(module, text, groups)
+    if starts is None:
+        return _locate_by_codegen(module, [node for node, _ in targets])
     found: dict[int, Position] = {}
-    lines: list[str] | None = None
-    for group in groups.values():
-        line, byte_column = starts.get(id(group.node), (0, 0))
-        if line == 0:
+    for key, group in groups.items():
+        at = starts.get(key)
+        if at is None:
             lost.extend(group.wanted.values())
             continue
-        if byte_column:
-            if lines is None:
-                lines = _NEWLINE.split(text)
-            column = _characters(lines[line - 1], byte_column)
-        else:
-            column = 0
         try:
-            found.update(_generate(module, group, (line, column)))
+            found.update(_generate(module, group, at))
         except (_Mismatch, RecursionError):  # RecursionError: a long `elif` chain's `else`
             lost.extend(group.wanted.values())
     if lost:
         found.update(_locate_by_codegen(module, lost))
     return found
+
+
+def _statement_starts(
+    module: cst.Module, text: str, groups: dict[int, _Start]
+) -> dict[int, tuple[int, int]] | None:
+    """(line, character column) of where each group starts: from the scan if it pairs
+    with the tree and has them all, else from `ast`; None if neither can tell."""
+    try:
+        starts = _scanned_starts(module, text)
+        if all(key in starts for key in groups):
+            return starts
+    except (ScanError, _Mismatch):
+        pass
+    try:
+        starts = _ast_starts(module, ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError, _Mismatch):
+        return None  # syntax newer than this Python's `ast`, or trees that do not line up
+    lines: list[str] | None = None
+    for key in groups:
+        line, byte_column = starts.get(key, (0, 0))
+        if byte_column and line:
+            if lines is None:
+                lines = _NEWLINE.split(text)
+            starts[key] = (line, _characters(lines[line - 1], byte_column))
+    return starts
 
 
 def _owners_of(nodes: list[cst.CSTNode], statements: Sequence[Statement]) -> dict[int, Statement]:
