@@ -19,6 +19,7 @@ fails: a warm run reads, hashes and looks up, nothing more.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import faulthandler
 import math
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from testgrade.cache import Cache
+from testgrade.catalogue import CatalogueError, load_catalogue
 from testgrade.config import Config
 from testgrade.discovery import Candidate, package_name
 from testgrade.fileio import content_digest, read_regular
@@ -225,6 +227,10 @@ class _Worker:
 
     @classmethod
     def start(cls, context: Any, config: Config, others: Sequence[_Worker] = ()) -> _Worker:
+        # The worker needs the rule catalogue for its first file and this process for
+        # the first result it stores or prints: loaded once here, a fork shares it.
+        with contextlib.suppress(CatalogueError):  # reported where it is used
+            load_catalogue()
         parent, child = context.Pipe()
         # Forked children inherit these descriptors; spawned ones do not have them.
         forked = context.get_start_method() == "fork"
