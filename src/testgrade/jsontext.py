@@ -43,14 +43,28 @@ def _flat_encoder(inner: str) -> Callable[[Any, int], Any] | None:
 
 def _emit(value: Any, newline: str, parts: list[str], keys: dict[str, str]) -> None:
     kind = type(value)
-    if kind is dict and value and all(type(key) is str for key in value):
+    if kind is str:
+        parts.append(encode_basestring(value))
+    elif kind is int:
+        parts.append(int.__repr__(value))
+    elif value is None:
+        parts.append("null")
+    elif kind is bool:
+        parts.append("true" if value else "false")
+    elif kind is dict and value:
         inner = newline + "  "
-        if all(type(item) in _SCALARS for item in value.values()):
+        for item in value.values():
+            if type(item) not in _SCALARS:
+                break
+        else:  # a flat record: the C encoder lays it out, keys and all, as json would
             encoder = _flat_encoder(inner)
             if encoder is not None:
                 text = "".join(encoder(value, 0))
                 parts.append("{" + inner + text[1:-1] + newline + "}")
                 return
+        if any(type(key) is not str for key in value):
+            parts.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))
+            return
         separator = "{" + inner
         for key, item in value.items():
             encoded = keys.get(key)
@@ -68,7 +82,9 @@ def _emit(value: Any, newline: str, parts: list[str], keys: dict[str, str]) -> N
             separator = "," + inner
             _emit(item, inner, parts, keys)
         parts.append(newline + "]")
-    elif kind is str:
-        parts.append(encode_basestring(value))
-    else:  # scalars, empty containers, tuples, subclasses: exactly as json lays them out
+    elif kind is list:
+        parts.append("[]")
+    elif kind is dict:
+        parts.append("{}")
+    else:  # floats, tuples, subclasses: exactly as json lays them out
         parts.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))
