@@ -28,9 +28,20 @@ def tree(tmp_path, tmp_path_factory) -> Path:
 
 
 def entries(tree: Path) -> list[Path]:
+    """The packs: one file per directory of checked files."""
     return sorted(
-        p for p in (tree / ".testgrade_cache" / "v2").glob("*/*/*") if p.is_file()
+        p for p in (tree / ".testgrade_cache" / "v3").glob("*/*.json") if p.name != "salt.json"
     )
+
+
+def pack_entries(pack: Path) -> dict:
+    return json.loads(pack.read_bytes())["entries"]
+
+
+def rewrite(pack: Path, change) -> None:
+    document = json.loads(pack.read_bytes())
+    change(document["entries"])
+    pack.write_text(json.dumps(document))
 
 
 def run(tree: Path, jobs: int = 2, **kwargs) -> tuple[list, RunStats]:
@@ -88,13 +99,48 @@ def test_a_corrupt_entry_is_a_miss(cli, tree, damage):
     assert findings_of(result.stdout) == (expected["findings"], expected["summary"])
 
 
-def test_a_tampered_but_valid_entry_for_another_key_is_not_trusted(cli, tree):
+def test_a_tampered_but_valid_pack_or_entry_for_another_file_is_not_trusted(cli, tree):
     cli("check", tree)
     first, second = entries(tree)[:2]
-    second.write_bytes(first.read_bytes())  # valid JSON, wrong key inside
+    second.write_bytes(first.read_bytes())  # valid JSON, another directory's pack
+    assert cli.json("check", tree) == cli.json("check", tree, "--no-cache")
+    pack = max(entries(tree), key=lambda p: len(pack_entries(p)))
+
+    def swap(found: dict) -> None:  # each entry now holds another file's result
+        (a, first), (b, second), *_ = found.items()
+        found[a], found[b] = second, first
+
+    assert len(pack_entries(pack)) >= 2
+    rewrite(pack, swap)
     assert cli.json("check", tree) == cli.json("check", tree, "--no-cache")
 
 
+def test_a_cold_run_writes_one_pack_per_directory_not_a_file_per_file(cli, tree):
+    cli("check", tree)
+    config = load_config(tree)
+    directories = {c.relpath.rpartition("/")[0] for c in discover([tree], config)}
+    assert len(directories) < len(discover([tree], config))
+    assert len(entries(tree)) == len(directories)
+    assert sum(len(pack_entries(p)) for p in entries(tree)) == len(discover([tree], config))
+
+
+def test_a_pack_another_run_wrote_meanwhile_keeps_its_entries(tree):
+    config = load_config(tree)
+    candidates = discover([tree], config)
+    run(tree, cache=Cache(config))
+    everything = {p: pack_entries(p) for p in entries(tree)}
+    ours = Cache(config)
+    victim = next(tree.rglob("test_*.py"))
+    rel = victim.relative_to(tree).as_posix()
+    ours.get("no such key", rel)  # this run has read the victim's pack
+    pack = ours.pack_path(rel)
+    theirs = dict(everything[pack], **{"f" * 64: everything[pack][next(iter(everything[pack]))]})
+    pack.write_text(json.dumps({"directory": rel.rpartition("/")[0], "entries": theirs}))
+    victim.write_text(victim.read_text() + "\nx = 1\n")
+    lint_files([c for c in candidates if c.relpath == rel], config, 1, cache=ours)
+    kept = pack_entries(pack)
+    assert "f" * 64 in kept  # the other run's entry
+    assert len(kept) == len(theirs) + 1  # and ours, for the edited file
 def test_an_unwritable_cache_still_gives_correct_results_and_one_warning(cli, tree, monkeypatch):
     def refuse(path, data):
         raise PermissionError(13, "Permission denied", str(path))
@@ -199,7 +245,7 @@ def _age(path: Path, days: float) -> None:
     os.utime(path, (then, then))
 
 
-def test_entries_no_run_used_for_a_week_are_pruned(cli, tree):
+def test_packs_no_run_wrote_for_a_week_are_pruned(cli, tree):
     cli("check", tree)
     stale, fresh = entries(tree)[:2]
     _age(stale, 8)
@@ -213,13 +259,46 @@ def test_entries_no_run_used_for_a_week_are_pruned(cli, tree):
     assert cache.prune(force=True) == 1 and not fresh.exists()
 
 
+def test_entries_no_run_used_for_a_week_are_left_out_when_their_pack_is_rewritten(cli, tree):
+    cli("check", tree)
+    pack = max(entries(tree), key=lambda p: len(pack_entries(p)))
+    idle_key, *_ = pack_entries(pack)
+
+    def ages(found: dict) -> None:
+        found[idle_key]["used"] -= 8  # no run used it for eight days
+        found["e" * 64] = dict(found[idle_key])  # an entry for a file that is gone
+
+    rewrite(pack, ages)
+    cache = Cache(load_config(tree))
+    run(tree, cache=cache)  # uses the live entries: the pack is rewritten
+    kept = pack_entries(pack)
+    assert "e" * 64 not in kept
+    assert idle_key in kept and kept[idle_key]["used"] == cache.today  # used again today
+
+
 def test_a_hit_marks_an_old_entry_as_used(cli, tree):
     cli("check", tree)
-    for entry in entries(tree):
-        _age(entry, 6)
+
+    def six_days(found: dict) -> None:
+        for entry in found.values():
+            entry["used"] -= 6
+
+    for pack in entries(tree):
+        rewrite(pack, six_days)
+        _age(pack, 6)
     run(tree, cache=Cache(load_config(tree)))  # a warm run uses every entry
     assert Cache(load_config(tree)).prune(force=True) == 0
     assert len(entries(tree)) > 0
+    today = Cache(load_config(tree)).today
+    assert all(e["used"] == today for p in entries(tree) for e in pack_entries(p).values())
+
+
+def test_a_warm_run_on_the_day_the_entries_were_used_writes_nothing(cli, tree, monkeypatch):
+    cli("check", tree)
+    writes = []
+    monkeypatch.setattr("testgrade.cache.write_entry", lambda path, data: writes.append(path))
+    _, stats = run(tree, cache=Cache(load_config(tree)))
+    assert stats.cached == stats.files and writes == []
 
 
 def test_entries_of_other_versions_and_the_old_layout_are_pruned(cli, tree, monkeypatch):
@@ -230,14 +309,16 @@ def test_entries_of_other_versions_and_the_old_layout_are_pruned(cli, tree, monk
     real = cache_module.versions()
     monkeypatch.setattr(cache_module, "versions", lambda: {**real, "testgrade": "0.0.1"})
     cli("check", tree)  # an older testgrade writes its own salt directory
-    old_layout = tree / ".testgrade_cache" / "v1" / "ab" / "cdef"
-    old_layout.parent.mkdir(parents=True)
-    old_layout.write_text("{}")
+    for old in ("v1", "v2"):  # keyed by install paths; one file per entry
+        old_layout = tree / ".testgrade_cache" / old / "ab" / "cdef"
+        old_layout.parent.mkdir(parents=True)
+        old_layout.write_text("{}")
     monkeypatch.undo()
     assert len(entries(tree)) == 2 * len(mine)
-    Cache(load_config(tree)).prune(force=True)
+    assert Cache(load_config(tree)).prune(force=True) == len(mine)
     assert entries(tree) == mine
     assert not (tree / ".testgrade_cache" / "v1").exists()
+    assert not (tree / ".testgrade_cache" / "v2").exists()
 
 
 def test_cache_entries_are_not_fsynced_one_by_one(tree, monkeypatch):

@@ -164,6 +164,24 @@ def test_a_fresh_checkout_with_new_mtimes_still_hits_the_cache(cli, project):
     assert stats.cached == stats.files > 0 and stats.checked == 0
 
 
+def test_dot_directories_appearing_in_the_project_do_not_invalidate_entries(cli, project):
+    """`.pytest_cache`, `.git` or testgrade's own cache cannot hold a module (a module
+    name is an identifier): a directory's stamp ignores them."""
+    config = load_config(project).with_overrides(select=("TG203",))
+    lint_files(discover([project], config), config, 1, cache=Cache(config))
+    for parent in (project, project / "src" / "shop"):
+        (parent / ".pytest_cache").mkdir()
+        touch_later(parent)
+    stats = RunStats()
+    lint_files(discover([project], config), config, 1, cache=Cache(config), stats=stats)
+    assert stats.cached == stats.files > 0 and stats.checked == 0
+    (project / "src" / "shop" / "payments.py").write_text("def pay():\n    pass\n")
+    touch_later(project / "src" / "shop")
+    stats = RunStats()
+    lint_files(discover([project], config), config, 1, cache=Cache(config), stats=stats)
+    assert stats.checked > 0  # a new module does change the listing
+
+
 def test_a_module_too_large_to_read_is_stamped_in_chunks_and_claims_nothing(cli, project, monkeypatch):
     """Above the size where names are read, a module is never read whole (a worker's
     memory budget must not go to it): its stamp is the same content digest, taken in

@@ -184,11 +184,16 @@ def _look(path: Path, *, names: bool = False) -> _Seen | None:
 
 
 def _scan(directory: Path) -> _Listing | None:
+    """The names in a directory that could be modules or packages. A name starting with
+    a dot never is (module names are identifiers), so `.git`, `.pytest_cache` or the
+    cache testgrade itself creates in the project root never change a stamp."""
     files: set[str] = set()
     dirs: set[str] = set()
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
+                if entry.name.startswith("."):
+                    continue
                 try:
                     (dirs if entry.is_dir() else files).add(entry.name)
                 except OSError:

@@ -504,4 +504,6 @@ def lint_files(
                 worker.kill()
         if bar is not None:
             bar.close()
+        if cache is not None:
+            cache.flush()  # the packs this run changed, written once at its end
     return [r for r in results if r is not None]
