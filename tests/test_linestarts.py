@@ -23,6 +23,7 @@ from testgrade.linestarts import ScanError, logical_line_starts
 from testgrade.positions import locate
 from testgrade.source import DecodeError, decode_source
 from testgrade.walk import iter_statements
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 
 def _tokenizer_starts(text: str) -> list[tuple[int, int]]:
@@ -131,3 +132,39 @@ def test_a_node_in_a_one_line_suite_is_located_through_ast():
     module = cst.parse_module(text)
     call = _calls(module)[0]
     assert locate(module, text, [(call, None)], list(iter_statements(module))) == {id(call): (3, 11)}
+
+
+@pytest.mark.parametrize("text", [
+    'a = f"{x + "("}"\n', "b = rf'{d['k']}'\n", 'c = f"""{"""x"""}"""\n',
+])
+def test_an_f_string_holding_its_own_quotes_is_a_scan_error(text):
+    with pytest.raises(ScanError):
+        logical_line_starts(text)
+
+
+PEP_701 = '''\
+a = f"{x + "("}"
+b = 1
+c = f"{y + ")"}"
+d = (f"{")"}",
+2,
+f"{"("}")
+e = 3
+'''
+
+
+def test_f_strings_holding_their_own_quotes_are_located_by_another_way():
+    """Python 3.12 lets a replacement field hold the f-string's quote; a scan that took
+    the inner quote for the end would count lines wrong in a way that balances out."""
+    module = cst.parse_module(PEP_701)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    statements = list(iter_statements(module))
+    lines = [s.line_node for s in statements]
+    found = locate(module, PEP_701, [(node, None) for node in lines], statements)
+    assert [found[id(n)][0] for n in lines] == [expected[n].start.line for n in lines]
+    assert [expected[n].start.line for n in lines] == [1, 2, 3, 4, 7]
+
+
+def test_f_strings_with_escaped_braces_and_other_quotes_still_scan():
+    text = "a = f\"{{x}} {d['k']:>{w}}\"\nb = F'}}{{'\nc = 1\n"
+    assert logical_line_starts(text) == _tokenizer_starts(text) == [(1, 0), (2, 0), (3, 0)]

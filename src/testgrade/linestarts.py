@@ -10,10 +10,10 @@ on test files, against a few percent for this scan).
 The scan knows brackets, strings (single, triple, any prefix: a backslash
 always escapes the next character for tokenizing), comments and backslash
 continuations, nothing else. Anything it cannot follow (a bracket closed twice,
-an unterminated string, a backslash not ending a line) raises `ScanError`; a
-caller pairing the starts with a parsed tree must still check the count, since
-syntax newer than this scan (nested quotes in a Python 3.12 f-string) can
-mislead it without an error.
+an unterminated string, a backslash not ending a line, an f-string whose
+replacement fields do not close inside it, as when a Python 3.12 f-string holds
+its own quotes) raises `ScanError`, and a caller pairing the starts with a
+parsed tree still checks that the counts agree.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ _STRING_REST = {
     "'": re.compile(r"(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*'"),
 }
 _OPENING = frozenset("([{")
+_BRACE = re.compile(r"[{}]")
+_PREFIX_WITH_F = re.compile(r"[rRbBuU]?[fF][rR]?\Z")  # the letters right before a quote
 _CLOSING = frozenset(")]}")
 
 
@@ -50,6 +52,30 @@ def logical_line_starts(text: str) -> list[tuple[int, int]]:
         line = bisect.bisect_right(line_starts, offset)
         starts.append((line, offset - line_starts[line - 1]))
     return starts
+
+
+def _balanced(body: str) -> bool:
+    """Whether an f-string's replacement fields close inside what the scan took for its
+    body. From Python 3.12 a field may hold the f-string's own quote (`f"{d["k"]}"`);
+    the scan then ends the string inside a field, whose brace is left open. (A prefix
+    it only guessed, as in `if"{":`, costs a refusal, never a wrong answer.)"""
+    if "{" not in body and "}" not in body:
+        return True
+    depth = 0
+    skip = -1  # the second brace of a `{{` or `}}` escape
+    for match in _BRACE.finditer(body):
+        at = match.start()
+        if at == skip:
+            continue
+        if depth == 0 and body.startswith(match.group() * 2, at):  # an escaped brace
+            skip = at + 1
+        elif match.group() == "{":
+            depth += 1
+        elif depth == 0:
+            return False
+        else:
+            depth -= 1
+    return depth == 0
 
 
 def _offsets(text: str) -> list[int]:
@@ -91,4 +117,8 @@ def _offsets(text: str) -> list[int]:
             if rest is None:
                 raise ScanError("a string that does not end")
             position = rest.end()
+            if _PREFIX_WITH_F.search(text, max(0, index - 3), index) and not _balanced(
+                text[index + len(quote):position - len(quote)]
+            ):
+                raise ScanError("an f-string with its own quotes inside (Python 3.12)")
     return offsets
