@@ -15,6 +15,7 @@ import pytest
 import testgrade
 
 from corpus_tree import findings_of, tiny_tree
+from testgrade import cache as cache_module
 from testgrade.cache import Cache
 from testgrade.catalogue import catalogue_dir
 from testgrade.config import load_config
@@ -122,6 +123,29 @@ def test_a_cold_run_writes_one_pack_per_directory_not_a_file_per_file(cli, tree)
     assert len(directories) < len(discover([tree], config))
     assert len(entries(tree)) == len(directories)
     assert sum(len(pack_entries(p)) for p in entries(tree)) == len(discover([tree], config))
+
+
+def test_each_pack_is_written_once_its_directory_is_done_not_all_at_the_end(tree, monkeypatch):
+    written: list[tuple[str, int]] = []  # (pack, files finished by then)
+    stats_seen = {"finished": 0}
+    real_write = cache_module.write_entry
+
+    def recording(path, data):
+        real_write(path, data)
+        written.append((path.name, stats_seen["finished"]))
+
+    monkeypatch.setattr(cache_module, "write_entry", recording)
+    real_put = Cache.put
+
+    def counting_put(self, key, result):
+        stats_seen["finished"] += 1
+        real_put(self, key, result)
+
+    monkeypatch.setattr(Cache, "put", counting_put)
+    _, stats = run(tree, jobs=1, cache=Cache(load_config(tree)))
+    assert len(written) == len(entries(tree)) > 1  # each pack once
+    assert written[0][1] < stats.checked  # the first while files were still to check
+    assert [n for _, n in written] == sorted(n for _, n in written)
 
 
 def test_a_pack_another_run_wrote_meanwhile_keeps_its_entries(tree):

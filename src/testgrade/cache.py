@@ -21,9 +21,9 @@ no longer hold is a miss.
 The cache may only change speed, never findings: a pack or an entry that is
 missing, truncated, corrupt, unreadable or another directory's is a miss; a
 write that fails costs speed only and is reported once on stderr. A run reads
-a directory's pack when it looks up the first file there, and writes the packs
-it changed once it is done: what is on disk at that moment (another run may
-have written it meanwhile), plus its own entries. Writes go to a temporary file
+a directory's pack when it looks up the first file there, and writes it, if it
+changed, once the directory's files are done: what is on disk at that moment
+(another run may have written it meanwhile), plus its own entries. Writes go to a temporary file
 renamed into place, so concurrent runs never see half a pack; they are not
 fsynced (a pack lost to a power cut is a miss). Two runs that write the same
 pack at the same moment can lose each other's new entries: misses, later.
@@ -47,6 +47,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -220,10 +221,20 @@ class Cache:
             entry["depends"] = [list(pair) for pair in result.depends]
         self._changes.setdefault(_directory(result.path), {})[key] = entry
 
-    def flush(self) -> None:
-        """Write the packs this run changed: each as it is on disk now, plus this run's
-        entries, minus entries no run used for `MAX_IDLE_DAYS`."""
-        changes, self._changes = self._changes, {}
+    @staticmethod
+    def directory_of(relpath: str) -> str:
+        """The directory whose pack holds the entry for `relpath`."""
+        return _directory(relpath)
+
+    def flush(self, directories: Iterable[str] | None = None) -> None:
+        """Write the packs this run changed (of `directories` only, if given): each as it
+        is on disk now, plus this run's entries, minus entries no run used for
+        `MAX_IDLE_DAYS`. The runner flushes a directory once its files are done, so the
+        writes overlap the checking of the next ones, and the rest at the end."""
+        if directories is None:
+            changes, self._changes = self._changes, {}
+        else:
+            changes = {d: self._changes.pop(d) for d in directories if d in self._changes}
         oldest = self.today - MAX_IDLE_DAYS
         for directory, entries in changes.items():
             if not self.writable:

@@ -29,6 +29,7 @@ import resource
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
@@ -351,12 +352,20 @@ def lint_files(
     remaining = len(candidates)
     root = Path(config.root)
 
+    # Files left per directory: a directory's cache pack is written once they are done.
+    left_in = Counter(Cache.directory_of(c.relpath) for c in candidates) if cache else Counter()
+
     def finish(index: int, result: FileResult) -> None:
         nonlocal remaining
         results[index] = result
         remaining -= 1
         if bar is not None:
             bar.advance()
+        if cache is not None:
+            directory = Cache.directory_of(candidates[index].relpath)
+            left_in[directory] -= 1
+            if not left_in[directory]:
+                cache.flush([directory])
 
     def retire(worker: _Worker) -> None:
         """Kill the worker; whatever waited behind its current file is checked elsewhere."""
@@ -505,5 +514,5 @@ def lint_files(
         if bar is not None:
             bar.close()
         if cache is not None:
-            cache.flush()  # the packs this run changed, written once at its end
+            cache.flush()  # what is left: directories a crash or Ctrl-C cut short
     return [r for r in results if r is not None]
