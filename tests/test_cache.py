@@ -148,6 +148,34 @@ def test_each_pack_is_written_once_its_directory_is_done_not_all_at_the_end(tree
     assert [n for _, n in written] == sorted(n for _, n in written)
 
 
+def test_a_big_directory_is_split_so_checking_one_file_reads_and_writes_one_small_pack(
+    tmp_path, monkeypatch
+):
+    tests = tmp_path / "tests"
+    tests.mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    for n in range(200):
+        (tests / f"test_{n}.py").write_text(f'"""Doc."""\n\ndef test_{n}():\n    assert {n}\n')
+    config = load_config(tmp_path)
+    candidates = discover([tmp_path], config)
+    run(tmp_path, cache=Cache(config))
+    packs = entries(tmp_path)
+    assert len(packs) == 4  # 200 modules: four packs of about 50
+    assert sorted(len(pack_entries(p)) for p in packs)[-1] < 80
+    assert sum(len(pack_entries(p)) for p in packs) == 200
+    victim = tests / "test_7.py"
+    victim.write_text(victim.read_text() + "# edited\n")
+    written, read = [], []
+    real_write, real_read = cache_module.write_entry, Path.read_bytes
+    monkeypatch.setattr(cache_module, "write_entry", lambda p, d: (written.append(p), real_write(p, d)))
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (read.append(self), real_read(self))[1])
+    stats = RunStats()
+    lint_files([c for c in candidates if c.path == victim], config, 1, cache=Cache(config), stats=stats)
+    assert stats.checked == 1
+    assert len(written) == 1 and written[0] in packs
+    assert {p for p in read if ".testgrade_cache" in p.parts} == {written[0]}
+
+
 def test_a_pack_another_run_wrote_meanwhile_keeps_its_entries(tree):
     config = load_config(tree)
     candidates = discover([tree], config)
