@@ -378,3 +378,59 @@ def test_cache_entries_are_not_fsynced_one_by_one(tree, monkeypatch):
     monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd))
     run(tree, jobs=1, cache=Cache(load_config(tree)))
     assert len(entries(tree)) > 3 and len(calls) <= 3  # CACHEDIR.TAG, .gitignore, salt.json
+
+
+def test_a_src_directory_appearing_is_seen_though_no_test_changed(cli, tmp_path):
+    """Without `source-roots`, imports resolve under `src/` only if it exists: its
+    appearing must not leave cached results that resolved without it."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.testgrade]\n")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_a.py").write_text(
+        '"""BVJ: imports resolve."""\nimport mypkg.gone\n\n\ndef test_a():\n    assert mypkg\n'
+    )
+    cli("check", tmp_path)
+    package = tmp_path / "src" / "mypkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    assert cli.json("check", tmp_path) == cli.json("check", tmp_path, "--no-cache")
+
+
+def test_a_result_for_a_worker_out_of_memory_is_not_cached(tree, monkeypatch):
+    from testgrade import engine
+
+    config = load_config(tree)
+    real_parse = engine.parse_module
+    monkeypatch.setattr(engine, "parse_module", lambda text: (_ for _ in ()).throw(MemoryError()))
+    first, _ = run(tree, jobs=1, cache=Cache(config))
+    assert any("memory" in f.message for r in first for f in r.findings)
+    monkeypatch.setattr(engine, "parse_module", real_parse)
+    _, stats = run(tree, jobs=1, cache=Cache(config))
+    assert stats.cached == 0  # nothing from the starved run was kept
+
+
+def test_prune_follows_no_symbolic_link_out_of_the_cache(cli, tree, tmp_path):
+    cli("check", tree)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    precious = outside / "precious.json"
+    precious.write_text("{}")
+    _age(precious, 30)
+    (tree / ".testgrade_cache" / "v3" / "link").symlink_to(outside, target_is_directory=True)
+    Cache(load_config(tree)).prune(force=True)
+    assert precious.exists()
+
+
+def test_prune_survives_a_hostile_salt_file_and_removes_emptied_salt_directories(cli, tree):
+    cli("check", tree)
+    layout = tree / ".testgrade_cache" / "v3"
+    hostile = layout / ("a" * 32)
+    hostile.mkdir()
+    (hostile / "salt.json").write_text("[" * 100_000)  # RecursionError in json
+    empty = layout / ("b" * 32)
+    empty.mkdir()
+    (empty / "salt.json").write_text(json.dumps(cache_module.versions()))
+    Cache(load_config(tree)).prune(force=True)
+    assert not empty.exists() and not hostile.exists()
+    assert len(entries(tree)) > 0

@@ -139,6 +139,8 @@ def config_salt(config: Config) -> bytes:
         _code_fingerprint(),
         config.fingerprint(),
         repr((tuple(config.select), tuple(config.ignore))),
+        # Without `source-roots`, TG203 looks for modules under `src/` only if it exists.
+        config.source_roots is None and (Path(config.root) / "src").is_dir(),
     )
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).digest()
 
@@ -310,7 +312,7 @@ class Cache:
             return 0
         marker = self.root / _PRUNED
         try:
-            if not force and self.now - marker.stat().st_mtime < _DAY:
+            if not force and 0 <= self.now - marker.stat().st_mtime < _DAY:  # a future one: skew
                 return 0
         except OSError:
             pass
@@ -322,8 +324,8 @@ class Cache:
             with contextlib.suppress(OSError):
                 shutil.rmtree(self.root / old)
         layout = self.root / LAYOUT
-        try:
-            salts = [p for p in layout.iterdir() if p.is_dir()]
+        try:  # a symbolic link here is not ours to follow: what it points to is not the cache
+            salts = [p for p in layout.iterdir() if p.is_dir() and not p.is_symlink()]
         except OSError:
             return removed
         for salt in salts:
@@ -333,6 +335,10 @@ class Cache:
                     shutil.rmtree(salt)
                 continue
             removed += _remove_idle(salt, self.now - MAX_IDLE_DAYS * _DAY)
+            if salt != self.entries:  # another configuration's: gone once its packs are
+                with contextlib.suppress(OSError):
+                    if {p.name for p in salt.iterdir()} <= {_SALT_META}:
+                        shutil.rmtree(salt)
         return removed
 
 
@@ -346,7 +352,11 @@ def _buckets_for(directory: Path) -> int:
     every run agrees, whichever files it checks)."""
     try:
         with os.scandir(directory) as entries:
-            modules = sum(1 for entry in entries if entry.name.endswith(".py"))
+            modules = sum(  # not an editor's `.#name.py` lock, not a directory
+                1 for entry in entries
+                if entry.name.endswith(".py") and not entry.name.startswith(".")
+                and entry.is_file(follow_symlinks=False)
+            )
     except OSError:
         modules = 0
     buckets = 1
@@ -372,7 +382,7 @@ def write_entry(path: Path, data: bytes) -> None:
 def _written_by_other_versions(salt: Path, current: dict[str, str]) -> bool:
     try:
         meta = json.loads((salt / _SALT_META).read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False  # unknown: age decides
     return not isinstance(meta, dict) or any(
         meta.get(name) != current[name] for name in ("testgrade", "python", "libcst", "pathspec")

@@ -94,6 +94,8 @@ def _parse(text: str, relpath: str) -> cst.Module | FileResult:
         return _syntax_error(text, relpath, exc)
     except RecursionError:
         return file_error(relpath, "Cannot parse: code nested too deeply for the parser")
+    except MemoryError:
+        raise  # the worker's memory budget, not the file: reported there, never cached
     except Exception as exc:  # libcst may raise other errors on inputs it cannot model
         return file_error(relpath, f"Cannot parse: {type(exc).__name__}: {exc}")
 
