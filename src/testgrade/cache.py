@@ -4,14 +4,15 @@ Entries are packed by directory: the results for the files of one directory
 sit in one pack, `.testgrade_cache/v3/<salt>/<hash of the directory>.json`,
 keyed inside by entry key; a directory of more than 64 modules is split into
 a power-of-two number of packs by file name, so that a pre-commit run checking
-one file of a flat 700-file directory reads and rewrites 45 entries, not 700
+one file of a flat 700-file directory reads and rewrites ~44 entries, not 700
 (~90 ms). One file per directory, not per checked file: on
 this machine creating a file costs ~0.7 ms (journal and directory updates),
-which made a cold run of 858 files ~10% slower than `--no-cache` (the numbers
+which made a cold run of 858 files 12-24% slower than `--no-cache` (the numbers
 are in docs/benchmarks.md). The salt is the SHA-256 of everything outside the
 file that can change its result: testgrade's version and the content of its
-code and rule catalogue, the Python, libcst and pathspec versions, and the
-effective configuration (settings plus rule selection). Never an install
+code and rule catalogue, the Python, libcst and pathspec versions, the
+effective configuration (settings plus rule selection) and, without
+`source-roots`, whether `src/` exists (TG203 then looks for modules there). Never an install
 location or a modification time: a fresh install of the same version, on
 another machine or in another CI job, finds the entries a previous job left.
 The entry key is the SHA-256 of the salt, the file's relative path, its
@@ -33,7 +34,8 @@ pack at the same moment can lose each other's new entries: misses, later.
 
 So that the cache does not grow without bound, each entry records the day a
 run last used it (a warm run rewrites a pack at most once a day for that), and
-entries unused for `MAX_IDLE_DAYS` are left out when their pack is rewritten.
+entries unused for more than `MAX_IDLE_DAYS` are left out when their pack is
+rewritten.
 At most once a day a run also deletes the packs no run wrote for that long,
 whole salt directories of other testgrade or Python versions, and the older
 layouts (`v1`, `v2`).

@@ -94,7 +94,7 @@ def collect(
         click.echo(f"testgrade: note: {note}", err=True)
     results = list(lint_files(candidates, config, jobs, cache=cache, checked=checked))
     if cache is not None:
-        cache.prune()  # at most once a day: entries no run used for a week
+        cache.prune()  # at most once a day: packs no run wrote for a week
     return results
 
 

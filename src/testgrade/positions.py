@@ -11,7 +11,7 @@ Each `elif` and `except` clause is a starting point of its own, so a finding
 in the 900th branch of an `elif` chain costs one branch, not a recursion
 through 900. When the scan and the tree do not pair up, or a reported node
 sits in a one-line suite (`if x: y`, whose start is not a line's), the
-stdlib `ast` gives the starts instead (about a third of the parse; never
+stdlib `ast` gives the starts instead (about a tenth of the parse; never
 compiled or executed); when `ast` cannot parse the file either (syntax newer
 than this Python), code is generated from the top.
 
@@ -56,7 +56,7 @@ class _LocatingState(CodegenState):
     first_token: dict[int, Position] = field(default_factory=dict)
     line: int = 1
     column: int = 0
-    # The node whose syntactic start is known from `ast`, and where that is (line,
+    # The node whose syntactic start is known (from the scan or `ast`), and where (line,
     # 0-based column); until it is reached, lines are counted from an arbitrary origin.
     anchor: int | None = None
     anchor_at: tuple[int, int] = (1, 0)
@@ -331,7 +331,7 @@ def _header_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 @dataclass
 class _Start:
-    """One code generation: from `node`, whose syntactic start `ast` knows."""
+    """One code generation: from `node`, whose syntactic start is known."""
 
     node: cst.CSTNode
     indent: str
