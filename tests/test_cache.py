@@ -434,3 +434,11 @@ def test_prune_survives_a_hostile_salt_file_and_removes_emptied_salt_directories
     Cache(load_config(tree)).prune(force=True)
     assert not empty.exists() and not hostile.exists()
     assert len(entries(tree)) > 0
+
+
+def test_a_last_pruned_mark_days_in_the_future_does_not_stop_pruning(cli, tree):
+    cli("check", tree)
+    stale = entries(tree)[0]
+    _age(stale, 8)
+    _age(tree / ".testgrade_cache" / "last-pruned", -3)  # a clock that ran ahead
+    assert Cache(load_config(tree)).prune() >= 1 and not stale.exists()

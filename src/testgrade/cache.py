@@ -314,7 +314,8 @@ class Cache:
             return 0
         marker = self.root / _PRUNED
         try:
-            if not force and 0 <= self.now - marker.stat().st_mtime < _DAY:  # a future one: skew
+            # A mark more than a day in the future is a skewed clock's: it does not count.
+            if not force and -_DAY < self.now - marker.stat().st_mtime < _DAY:
                 return 0
         except OSError:
             pass
