@@ -70,3 +70,32 @@ def test_validation_and_the_collector_are_restored_after_a_parse_even_a_failed_o
     assert gc.get_threshold() == thresholds
     with pytest.raises(cst.CSTValidationError):  # nodes a program builds are still checked
         cst.Name("")
+
+
+def test_rules_run_with_fewer_collections_and_the_collector_is_restored_even_on_failure(
+    tmp_path, monkeypatch
+):
+    from testgrade import engine
+    from testgrade.config import load_config
+
+    config = load_config(tmp_path)
+    thresholds = gc.get_threshold()
+    seen = []
+    real_dispatch = engine._dispatch
+
+    def dispatch(rules, statements):
+        seen.append(gc.get_threshold()[0])
+        real_dispatch(rules, statements)
+
+    monkeypatch.setattr(engine, "_dispatch", dispatch)
+    engine.lint_source(b"def test_x():\n    assert 1\n", "tests/test_x.py", config)
+    assert seen and seen[0] >= 100_000 > thresholds[0]  # while the rules walk the tree
+    assert gc.get_threshold() == thresholds
+
+    def broken(rules, statements):
+        raise RuntimeError("a rule's bug")
+
+    monkeypatch.setattr(engine, "_dispatch", broken)
+    with pytest.raises(RuntimeError):
+        engine.lint_source(b"def test_x():\n    assert 1\n", "tests/test_x.py", config)
+    assert gc.get_threshold() == thresholds

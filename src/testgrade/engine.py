@@ -28,7 +28,7 @@ from testgrade.config import Config
 from testgrade.fingerprints import fingerprint, normalise_code
 from testgrade.ftypes import FileResult, Finding, Kind, Severity, Suppression
 from testgrade.guards import check_size, check_structure, line_and_column
-from testgrade.parsing import parse_module
+from testgrade.parsing import fewer_collections, parse_module
 from testgrade.positions import locate
 from testgrade.scopes import Scopes
 from testgrade.source import DecodeError, count_lines, decode_source
@@ -262,7 +262,13 @@ def lint_source(
     selection: RuleSelection | None = None,
 ) -> FileResult:
     """Check one file's bytes. Never raises for bad input: it becomes a TG000 finding."""
-    selection = selection or RuleSelection(config)
+    with fewer_collections():  # the tree is live until the end: no collection needs it
+        return _lint_source(data, relpath, config, package, selection or RuleSelection(config))
+
+
+def _lint_source(
+    data: bytes, relpath: str, config: Config, package: str | None, selection: RuleSelection
+) -> FileResult:
     enabled = selection.for_file(relpath)
 
     def unreadable(message: str, line: int = 1, column: int = 1) -> FileResult:
