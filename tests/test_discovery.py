@@ -31,6 +31,24 @@ def test_gitignore_is_honoured_outside_a_git_checkout(tmp_path):
     ]
 
 
+def test_nested_gitignores_anchor_to_their_directory_and_the_deepest_decides(tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path / ".gitignore", "*_gen.py\n/top_only.py\nskipdir/\n")
+    write(tmp_path / "tests/.gitignore", "!keep_gen.py\nlocal.py\n/anchored.py\n")
+    write(tmp_path / "tests/deep/.gitignore", "!local.py\n")
+    for name in [
+        "top_only.py", "tests/top_only.py", "a_gen.py", "tests/keep_gen.py", "tests/x_gen.py",
+        "tests/local.py", "tests/deep/local.py", "tests/anchored.py", "tests/deep/anchored.py",
+        "skipdir/a.py", "tests/skipdir/b.py", "tests/deep/c_gen.py",
+    ]:
+        write(tmp_path / name, "")
+    assert found(tmp_path) == [
+        "tests/deep/anchored.py", "tests/deep/local.py", "tests/keep_gen.py", "tests/top_only.py",
+    ]
+    # Walked from a subdirectory, the root's .gitignore still applies.
+    assert found(tmp_path, tmp_path / "tests") == found(tmp_path)
+
+
 def test_non_python_and_tool_directories_are_skipped(tmp_path):
     write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
     for name in ["a.py", "notes.txt", "data.json", ".venv/lib/x.py", "__pycache__/a.py", "script"]:

@@ -56,6 +56,7 @@ class _GitIgnores:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.specs: dict[Path, pathspec.PathSpec | None] = {}
+        self.chains: dict[str, list[tuple[int, pathspec.PathSpec]]] = {}
 
     def _load(self, directory: Path) -> pathspec.PathSpec | None:
         if directory not in self.specs:
@@ -73,14 +74,34 @@ class _GitIgnores:
             inside = path.relative_to(self.root)
         except ValueError:
             return False  # outside the project: no .gitignore of ours applies
+        parent = inside.parent.as_posix()
+        return self.ignored_in(self.chain("" if parent == "." else parent), inside.as_posix(), is_dir)
+
+    def chain(self, directory: str) -> list[tuple[int, pathspec.PathSpec]]:
+        """The .gitignore files in force in `directory` (relative to the root, "" for the
+        root itself), outermost first, each with the length of its directory's prefix
+        in a relative path below it. Computed once per directory of a walk."""
+        chain = self.chains.get(directory)
+        if chain is None:
+            if directory:
+                head, _, _ = directory.rpartition("/")
+                chain = list(self.chain(head))
+            else:
+                chain = []
+            spec = self._load(self.root / directory if directory else self.root)
+            if spec is not None:
+                chain.append((len(directory) + 1 if directory else 0, spec))
+            self.chains[directory] = chain
+        return chain
+
+    @staticmethod
+    def ignored_in(chain: list[tuple[int, pathspec.PathSpec]], relpath: str, is_dir: bool) -> bool:
+        """Whether `relpath` (relative to the root) is ignored by the files in `chain`:
+        the deepest one that says anything wins."""
         decision = False
-        for parent in reversed(inside.parents):  # outermost first; deeper files win
-            directory = self.root / parent
-            spec = self._load(directory)
-            if spec is None:
-                continue
-            relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
-            result = spec.check_file(relative)
+        suffix = "/" if is_dir else ""
+        for prefix, spec in chain:
+            result = spec.check_file(relpath[prefix:] + suffix)
             if result.include is not None:
                 decision = result.include
         return decision
@@ -126,9 +147,11 @@ def discover(paths: list[Path], config: Config) -> list[Candidate]:
 
     def walk(top: Path) -> None:
         # An explicit stack, not recursion: a tree 1,000 directories deep is legal.
-        stack = [top]
+        # Each directory travels with its path relative to the root, so a child's is
+        # one concatenation, and with the .gitignore files in force there.
+        stack = [(top, _relative(top, root))]
         while stack:
-            directory = stack.pop()
+            directory, base = stack.pop()
             if directory in visited:
                 continue
             visited.add(directory)
@@ -137,37 +160,47 @@ def discover(paths: list[Path], config: Config) -> list[Candidate]:
             except OSError as exc:
                 unreadable(directory, exc)
                 continue
+            outside = base == ".." or base.startswith("../")
+            if base == ".":
+                base = ""
+            chain = [] if outside else gitignores.chain(base)
+            prefix = f"{base}/" if base else ""
             subdirectories = []
             for entry in entries:
-                path = Path(entry.path)
                 try:
                     is_dir = entry.is_dir()  # follows symlinks; False for broken ones
                     is_file = entry.is_file()
                     is_link = entry.is_symlink()
                 except OSError as exc:
                     if exc.errno not in _NOTHING_TO_READ:
-                        unreadable(path, exc)  # e.g. a directory listed but not searchable
+                        unreadable(Path(entry.path), exc)  # e.g. listed but not searchable
                     continue
-                relpath = _relative(path, root)  # the name as walked, for the patterns
+                relpath = prefix + entry.name  # the name as walked, for the patterns
                 if is_dir:
                     if entry.name in SKIPPED_DIRECTORIES or excluded(relpath, True):
                         continue
-                    if gitignores.ignored(path, True):
+                    if chain and gitignores.ignored_in(chain, relpath, True):
                         continue
+                    path = Path(entry.path)
                     real = _real(path) if is_link else path
                     if is_link and not inside_root(real):
                         continue
                     assert real is not None
-                    subdirectories.append(real)
+                    subdirectories.append((real, relpath if not is_link else _relative(real, root)))
                 elif is_file and entry.name.endswith(".py"):
-                    if excluded(relpath, False) or gitignores.ignored(path, False):
+                    if excluded(relpath, False) or (
+                        chain and gitignores.ignored_in(chain, relpath, False)
+                    ):
                         continue
                     if include is not None and not include.match_file(relpath):
                         continue
-                    real = _real(path) if is_link else path
-                    if real is None or not inside_root(real):
-                        continue
-                    add(real)
+                    if is_link:
+                        real = _real(Path(entry.path))
+                        if real is None or not inside_root(real):
+                            continue
+                        add(real)
+                    else:
+                        found.setdefault(relpath, Candidate(Path(entry.path), relpath))
             stack.extend(reversed(subdirectories))
 
     def add(real: Path) -> None:
@@ -216,15 +249,20 @@ def package_name(root: Path, relpath: str) -> str | None:
     Inside a chain of `__init__.py` packages the chain decides; a file in a
     plain directory is named by its path from the project root (rootdir-style).
     """
-    parts = list(Path(relpath).parts[:-1])
+    return _package_of(root, relpath.rpartition("/")[0])
+
+
+@lru_cache(maxsize=4096)
+def _package_of(root: Path, directory: str) -> str | None:
+    parts = list(Path(directory).parts) if directory else []
     if ".." in parts:
         return None
-    directory = root.joinpath(*parts)
-    if _is_package(directory):
+    folder = root.joinpath(*parts)
+    if _is_package(folder):
         depth = 0
-        while depth < len(parts) and _is_package(directory):
+        while depth < len(parts) and _is_package(folder):
             depth += 1
-            directory = directory.parent
+            folder = folder.parent
         parts = parts[len(parts) - depth:]
     if not all(part.isidentifier() for part in parts):
         return None
