@@ -97,3 +97,26 @@ def test_package_name_follows_init_chain_else_the_path(tmp_path):
     assert package_name(tmp_path, "plain/tests/test_b.py") == "plain.tests"
     assert package_name(tmp_path, "my-repo/svc/test_c.py") == "svc"
     assert package_name(tmp_path, "my-repo/test_d.py") is None
+
+
+def test_a_directory_1100_levels_deep_is_walked_from_the_root_or_named_directly(tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.testgrade]\n")
+    write(tmp_path / ".gitignore", "*_gen.py\n")
+    deep = tmp_path
+    for _ in range(1100):  # one level at a time: pathlib's mkdir(parents=True) recurses
+        deep = deep / "d"
+        deep.mkdir()
+    write(deep / "test_deep.py", "")
+    write(deep / "x_gen.py", "")
+    expected = ["/".join(["d"] * 1100 + ["test_deep.py"])]
+    assert found(tmp_path) == expected
+    assert found(tmp_path, deep) == expected  # the root's .gitignore still applies there
+
+
+def test_a_directory_named_outside_the_project_root_contributes_no_file(tmp_path):
+    project, other = tmp_path / "project", tmp_path / "other"
+    write(project / "pyproject.toml", "[tool.testgrade]\n")
+    write(project / "tests/test_a.py", "")
+    write(other / "test_x.py", "")
+    config = load_config(project)
+    assert [c.relpath for c in discover([project, other], config)] == ["tests/test_a.py"]

@@ -55,43 +55,31 @@ class _GitIgnores:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.specs: dict[Path, pathspec.PathSpec | None] = {}
         self.chains: dict[str, list[tuple[int, pathspec.PathSpec]]] = {}
 
     def _load(self, directory: Path) -> pathspec.PathSpec | None:
-        if directory not in self.specs:
-            spec = None
-            try:
-                lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
-                spec = pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
-            except (OSError, ValueError):
-                spec = None  # no .gitignore, or one pathspec cannot read: ignore nothing
-            self.specs[directory] = spec
-        return self.specs[directory]
-
-    def ignored(self, path: Path, is_dir: bool) -> bool:
         try:
-            inside = path.relative_to(self.root)
-        except ValueError:
-            return False  # outside the project: no .gitignore of ours applies
-        parent = inside.parent.as_posix()
-        return self.ignored_in(self.chain("" if parent == "." else parent), inside.as_posix(), is_dir)
+            lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+            return pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
+        except (OSError, ValueError):
+            return None  # no .gitignore, or one pathspec cannot read: ignore nothing
 
     def chain(self, directory: str) -> list[tuple[int, pathspec.PathSpec]]:
         """The .gitignore files in force in `directory` (relative to the root, "" for the
         root itself), outermost first, each with the length of its directory's prefix
-        in a relative path below it. Computed once per directory of a walk."""
-        chain = self.chains.get(directory)
-        if chain is None:
-            if directory:
-                head, _, _ = directory.rpartition("/")
-                chain = list(self.chain(head))
-            else:
-                chain = []
-            spec = self._load(self.root / directory if directory else self.root)
+        in a relative path below it. Computed, and each .gitignore read, once per
+        directory of a walk."""
+        missing = []  # this directory and its ancestors not seen yet, deepest first
+        at: str | None = directory
+        while at is not None and at not in self.chains:
+            missing.append(at)
+            at = at.rpartition("/")[0] if at else None  # no recursion: any depth is legal
+        chain = self.chains[at] if at is not None else []
+        for name in reversed(missing):
+            spec = self._load(self.root / name if name else self.root)
             if spec is not None:
-                chain.append((len(directory) + 1 if directory else 0, spec))
-            self.chains[directory] = chain
+                chain = [*chain, (len(name) + 1 if name else 0, spec)]
+            self.chains[name] = chain
         return chain
 
     @staticmethod
@@ -199,7 +187,7 @@ def discover(paths: list[Path], config: Config) -> list[Candidate]:
                         if real is None or not inside_root(real):
                             continue
                         add(real)
-                    else:
+                    elif not outside:  # a directory named outside the root is not ours
                         found.setdefault(relpath, Candidate(Path(entry.path), relpath))
             stack.extend(reversed(subdirectories))
 
