@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from testgrade.linestarts import NEWLINE
+
 # CPython's own tokenizer refuses more than 200 nested brackets ("too many
 # nested parentheses"), so no valid Python file is refused here; libcst
 # segfaults near 1,200 (nested calls) to 1,270 (plain parentheses).
@@ -53,7 +55,6 @@ _TOKEN = re.compile(
 
 # The first word of every line (after Python's line ends, including a lone \r).
 _LINE_START = re.compile(r"(?:\A|(?<=[\r\n]))([ \t]*)(elif\b|else\b|[^\s#])")
-_NEWLINE = re.compile(r"\r\n?|\n")  # line ends as Python and libcst count them
 _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
 _RESET = frozenset(",;")
@@ -95,7 +96,7 @@ def check_structure(text: str) -> Refusal | None:
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of `offset`, with \n, \r\n and a lone \r as line ends."""
-    before = _NEWLINE.split(text[:offset])
+    before = NEWLINE.split(text[:offset])
     return len(before), len(before[-1]) + 1
 
 

@@ -24,7 +24,7 @@ import re
 _SPECIAL = re.compile(r"""[#'"()\[\]{}\\\r\n]""")
 # Blank and comment-only lines, then the indentation of the next token.
 _TO_NEXT_TOKEN = re.compile(r"(?:[ \t\f]*(?:#[^\r\n]*)?(?:\r\n?|\n))*[ \t\f]*")
-_NEWLINE = re.compile(r"\r\n?|\n")  # line ends as Python and libcst count them
+NEWLINE = re.compile(r"\r\n?|\n")  # line ends as Python and libcst count them
 _STRING_REST = {
     '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL),
     "'''": re.compile(r"(?:[^'\\]|\\.|'(?!''))*'''", re.DOTALL),
@@ -46,7 +46,7 @@ def logical_line_starts(text: str) -> list[tuple[int, int]]:
     offsets = _offsets(text)
     if not offsets:
         return []
-    line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+    line_starts = [0] + [match.end() for match in NEWLINE.finditer(text)]
     starts = []
     for offset in offsets:
         line = bisect.bisect_right(line_starts, offset)
@@ -104,10 +104,10 @@ def _offsets(text: str) -> list[int]:
                 raise ScanError("a bracket closed that was not open")
             position = index + 1
         elif char == "#":
-            end = _NEWLINE.search(text, index)
+            end = NEWLINE.search(text, index)
             position = end.start() if end is not None else size
         elif char == "\\":
-            end = _NEWLINE.match(text, index + 1)
+            end = NEWLINE.match(text, index + 1)
             if end is None:
                 raise ScanError("a backslash outside a string that does not end its line")
             position = end.end()

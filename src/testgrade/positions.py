@@ -24,7 +24,6 @@ checks that, node by node.
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,12 +32,10 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from testgrade.linestarts import ScanError, logical_line_starts
+from testgrade.linestarts import NEWLINE, ScanError, logical_line_starts
 from testgrade.walk import Statement, suite_statements, walk_expressions
 
 Position = tuple[int, int]  # (line, column), both 1-based
-
-_NEWLINE = re.compile(r"\r\n?|\n")  # line ends as Python and libcst count them
 
 
 class _AllFound(Exception):
@@ -412,7 +409,7 @@ def _statement_starts(
         line, byte_column = starts.get(key, (0, 0))
         if byte_column and line:
             if lines is None:
-                lines = _NEWLINE.split(text)
+                lines = NEWLINE.split(text)
             starts[key] = (line, _characters(lines[line - 1], byte_column))
     return starts
 
