@@ -33,7 +33,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from testgrade.linestarts import NEWLINE, ScanError, logical_line_starts
-from testgrade.walk import Statement, suite_statements, walk_expressions
+from testgrade.walk import Statement, clauses, suite_statements, walk_expressions
 
 Position = tuple[int, int]  # (line, column), both 1-based
 
@@ -263,38 +263,19 @@ def _scanned_starts(module: cst.Module, text: str) -> dict[int, tuple[int, int]]
 
 def _logical_lines_of(item: cst.BaseCompoundStatement) -> list[object]:
     """What one compound statement is made of, in source order: the logical lines it
-    opens (`_Opens`) and its indented blocks (tuples of statements)."""
+    opens (`_Opens`; decorators, the header, then each clause of `walk.clauses`) and its
+    indented blocks (tuples of statements; a one-line suite opens no line of its own)."""
     parts: list[object] = [_Opens(None) for _ in getattr(item, "decorators", ())]
     parts.append(_Opens(item))
-    body = getattr(item, "body", None)  # a Match has cases instead
-    if body is not None:
-        _block(parts, body)
-    if isinstance(item, cst.If):
-        orelse = item.orelse
-        while isinstance(orelse, cst.If):  # an elif chain, in a loop
-            parts.append(_Opens(orelse))
-            _block(parts, orelse.body)
-            orelse = orelse.orelse
-        if orelse is not None:
-            parts.append(_Opens(None))
-            _block(parts, orelse.body)
-        return parts
-    for handler in getattr(item, "handlers", ()):
-        parts.append(_Opens(handler))
-        _block(parts, handler.body)
-    for case in getattr(item, "cases", ()):
-        parts.append(_Opens(None))
-        _block(parts, case.body)
-    for clause in (getattr(item, "orelse", None), getattr(item, "finalbody", None)):
-        if clause is not None:
-            parts.append(_Opens(None))
-            _block(parts, clause.body)
+    for clause, suite in clauses(item):
+        if clause is not item:  # `elif` and `except` clauses are starting points of their own
+            parts.append(_Opens(clause if type(clause) in _OWN_STARTS else None))
+        if type(suite) is cst.IndentedBlock:
+            parts.append(tuple(suite.body))
     return parts
 
 
-def _block(parts: list[object], suite: cst.BaseSuite) -> None:
-    if type(suite) is cst.IndentedBlock:
-        parts.append(tuple(suite.body))  # a one-line suite opens no line of its own
+_OWN_STARTS = frozenset({cst.If, cst.ExceptHandler, cst.ExceptStarHandler})
 
 
 def _clause_of(compound: cst.CSTNode, key: int) -> cst.CSTNode | None:
@@ -354,8 +335,11 @@ def locate(
     for statement in statements:
         by_node.setdefault(id(statement.node), statement)
         by_node.setdefault(id(statement.line_node), statement)
-    owners = _owners_of(
-        [node for node, origin in targets if origin is None and id(node) not in by_node],
+    owners = _owners_of(  # the expression walk never reaches a comment: no use looking
+        [
+            node for node, origin in targets
+            if origin is None and id(node) not in by_node and type(node) is not cst.Comment
+        ],
         statements,
     )
     groups: dict[int, _Start] = {}

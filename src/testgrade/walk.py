@@ -38,25 +38,27 @@ class Statement:
     indent: str = ""  # the indentation of the block it sits in, as libcst prints it
 
 
-def _blocks(node: Any) -> Iterator[cst.BaseSuite]:
-    """The suites directly owned by a compound statement, in source order."""
+def clauses(node: Any) -> Iterator[tuple[cst.CSTNode, cst.BaseSuite]]:
+    """(clause, suite) for each suite a compound statement directly owns, in source
+    order: the statement and its body, then each `except` handler, `case`, `elif`
+    (an If), `else` and `finally` with theirs. A Match has no body of its own."""
     body: Any = getattr(node, "body", None)
     if type(body) in _SUITES:
-        yield body
+        yield node, body
     node_type = type(node)
     if node_type in _TRIES:
         for handler in node.handlers:
-            yield handler.body
+            yield handler, handler.body
     if node_type is cst.Match:
         for case in node.cases:
-            yield case.body
+            yield case, case.body
     orelse = getattr(node, "orelse", None)
     while orelse is not None:
-        yield orelse.body
+        yield orelse, orelse.body
         orelse = getattr(orelse, "orelse", None) if type(orelse) is cst.If else None
     final = getattr(node, "finalbody", None)
     if final is not None:
-        yield final.body
+        yield final, final.body
 
 
 def suite_statements(suite: cst.BaseSuite) -> tuple[cst.CSTNode, ...]:
@@ -84,7 +86,7 @@ def iter_statements(module: cst.Module) -> Iterator[Statement]:
         base = indent
         if node_type is cst.Match:  # its cases are indented, then their bodies
             base += default_indent if node.indent is None else node.indent
-        for block in _blocks(node):
+        for _, block in clauses(node):
             if type(block) is cst.IndentedBlock:
                 deeper = base + (default_indent if block.indent is None else block.indent)
             else:  # a one-line suite sits on its statement's line, at its indentation
