@@ -162,9 +162,9 @@ def render_statistics(results: Sequence[FileResult], *, as_json: bool = False) -
     )
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """ "1 file", "1,358 files" (or `many` for an irregular plural)."""
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+def plural(count: int, word: str) -> str:
+    """ "1 file", "1,358 files"."""
+    return f"{count:,} {word if count == 1 else word + 's'}"
 
 
 def _summary_line(totals: dict[str, Any]) -> str:

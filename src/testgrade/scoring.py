@@ -25,7 +25,7 @@ Pure functions over the engine's FileResults; nothing here reads files. The mode
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from testgrade.catalogue import CATEGORIES, load_catalogue
@@ -155,19 +155,16 @@ def _round(score: float | None) -> float | None:
     return None if score is None else round(score, 1)
 
 
-def _file_category_score(findings: Iterable[Finding]) -> float:
-    severities = {f.severity for f in findings}
-    if Severity.ERROR in severities:
-        return 0.0
-    return 50.0 if severities else 100.0
+def _penalty(findings: Sequence[Finding]) -> float:
+    """1 with an error among `findings`, 0.5 with only warnings, 0 with none."""
+    if any(f.severity is Severity.ERROR for f in findings):
+        return 1.0
+    return 0.5 if findings else 0.0
 
 
 def file_penalty(findings: Sequence[Finding], category: str) -> float:
     """What one file's findings cost a category: 1 with an error, 0.5 with only warnings."""
-    mine = [f for f in findings if category_of(f.rule) == category]
-    if any(f.severity is Severity.ERROR for f in mine):
-        return 1.0
-    return 0.5 if mine else 0.0
+    return _penalty([f for f in findings if category_of(f.rule) == category])
 
 
 def _exact_category(
@@ -176,10 +173,13 @@ def _exact_category(
     applicable = sum(1 for r in results if applies(category, r))
     errors = warnings = findings = 0
     for result in results:
-        findings += sum(1 for f in result.findings if category_of(f.rule) == category)
-        cost = file_penalty(result.findings, category)
-        errors += cost == 1.0
-        warnings += cost == 0.5
+        mine = [f for f in result.findings if category_of(f.rule) == category]
+        findings += len(mine)
+        cost = _penalty(mine)
+        if cost == 1.0:
+            errors += 1
+        elif cost:
+            warnings += 1
     counts = (applicable, errors, warnings, findings)
     penalty = errors + 0.5 * warnings
     if not rules or (applicable == 0 and penalty == 0):
@@ -205,7 +205,7 @@ def file_score(result: FileResult, enabled: Collection[str], scoring: Scoring) -
         # fixing one cannot lower the file's score.
         possible = result.kind is not Kind.UNIT if category == "real-services" else True
         if mine or (checked and possible):
-            per_category[category] = _file_category_score(mine)
+            per_category[category] = 100.0 * (1.0 - _penalty(mine))
     score = _round(weighted_mean(per_category, _weights(scoring)))
     return FileScore(
         path=result.path,

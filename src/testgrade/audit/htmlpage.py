@@ -30,10 +30,9 @@ from testgrade.audit.model import (
     format_delta,
     format_score,
     no_test_line,
-    plural,
     quantitative_rows,
 )
-from testgrade.output import printable
+from testgrade.output import plural, printable
 
 _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "

@@ -25,10 +25,9 @@ from testgrade.audit.model import (
     format_delta,
     format_score,
     no_test_line,
-    plural,
     quantitative_rows,
 )
-from testgrade.output import printable
+from testgrade.output import plural, printable
 
 # The characters with an inline meaning in CommonMark / GFM (emphasis, code, links,
 # images, raw HTML, entities, tables, strikethrough, math). Line-start markers

@@ -26,9 +26,8 @@ from testgrade.audit.model import (
     format_delta,
     format_score,
     no_test_line,
-    plural,
 )
-from testgrade.output import printable
+from testgrade.output import plural, printable
 
 BAR_WIDTH = 20
 WORST_FILES = 10
