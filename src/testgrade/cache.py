@@ -246,8 +246,8 @@ class Cache:
 
     @staticmethod
     def directory_of(relpath: str) -> str:
-        """The directory whose packs hold the entry for `relpath`."""
-        return _directory(relpath)
+        """The directory whose packs hold the entry for `relpath` (as `_pack` splits it)."""
+        return relpath.rpartition("/")[0]
 
     def flush(self, directories: Iterable[str] | None = None) -> None:
         """Write the packs this run changed (of `directories` only, if given): each as it
@@ -343,10 +343,6 @@ class Cache:
                     if {p.name for p in salt.iterdir()} <= {_SALT_META}:
                         shutil.rmtree(salt)
         return removed
-
-
-def _directory(relpath: str) -> str:
-    return relpath.rpartition("/")[0]
 
 
 def _buckets_for(directory: Path) -> int:
