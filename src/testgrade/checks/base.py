@@ -62,13 +62,17 @@ class Report:
     rule: str
     message: str
     node: cst.CSTNode | None  # None: the file as a whole (line 1)
-    line_node: cst.CSTNode | None  # start of the statement, for suppressions
     severity: Severity | None = None  # None: the catalogue default
     fixable: bool | None = None
     cause: str = ""  # see Finding.cause
     # The statement it was reported from (None only for file-level reports): where
     # positions start looking, and whose enclosing scopes go into the fingerprint.
     origin: Statement | None = None
+
+    @property
+    def line_node(self) -> cst.CSTNode | None:
+        """Where the statement's line starts, for suppressions (None: file-level)."""
+        return self.origin.line_node if self.origin is not None else None
 
 
 class Rule:
@@ -97,10 +101,7 @@ class Rule:
     ) -> None:
         if node is not None and statement is None:
             raise TypeError(f"{self.id}: a report on a node must name its statement")
-        line_node = statement.line_node if statement is not None else None
-        self.reports.append(
-            Report(self.id, message, node, line_node, severity, fixable, cause, statement)
-        )
+        self.reports.append(Report(self.id, message, node, severity, fixable, cause, statement))
 
     def expression_handlers(self) -> dict[type[cst.CSTNode], ExpressionHandler]:
         """Handlers for the expression walk, `handler(node, statement)`; empty means
