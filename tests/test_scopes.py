@@ -263,3 +263,21 @@ def test_integration_bases_must_be_class_names(cli, tmp_path):
     result = cli("check", tmp_path)
     assert result.exit_code == 2
     assert "integration-bases" in result.stderr and "'a.B'" in result.stderr
+
+
+def test_tg101_where_a_base_class_makes_code_integration_offers_both_fixes(tmp_path):
+    """Owners of such a file disputed "drop the base class" alone: a class that uses
+    real services is an integration test in the unit tier, and belongs elsewhere."""
+    from testgrade.config import load_config
+    from testgrade.engine import lint_source
+
+    code = (b'"""BVJ: orders."""\nfrom unittest.mock import MagicMock\n\n\n'
+            b"class TestOrders(BaseIntegrationTest):\n"
+            b"    def test_a(self, real_services):\n        client = MagicMock()\n")
+    result = lint_source(code, "tests/unit/test_orders.py", load_config(tmp_path))
+    messages = [f.message for f in result.findings if f.rule == "TG101"]
+    assert messages
+    for message in messages:
+        assert "because `TestOrders` derives from `BaseIntegrationTest`" in message
+        assert "move it to the integration tier" in message
+        assert "drop the base class or marker that makes them integration tests" in message

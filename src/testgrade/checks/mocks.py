@@ -28,10 +28,12 @@ MOCK_CALLABLES = frozenset(
 # Bytes a file must contain to be able to violate TG101 at all.
 _TRIGGERS = ("mock", "Mock", "asynctest", "patch", "create_autospec")
 _ADVICE = "test against the real service, or move the test to the unit tier"
-# When a base class or a marker, not the path, makes it integration: the file may
-# already sit in the unit tier, so moving it is no advice.
-_ADVICE_NOT_PATH = ("test against the real service, or, if these are unit tests, drop the base "
-                    "class or marker that makes them {tier} tests")
+# When a base class or a marker, not the path, makes it integration, the path is of a
+# weaker tier: the code is either a real {tier} test in the wrong place, or unit tests
+# wearing the wrong base class or marker. Both fixes are offered.
+_ADVICE_NOT_PATH = ("test against the real service and move it to the {tier} tier, or, if "
+                    "these are unit tests, drop the base class or marker that makes them {tier} "
+                    "tests")
 _ROLE_WORDS = {Role.TEST: "test module", Role.CONFTEST: "conftest", Role.HELPER: "helper module"}
 
 
