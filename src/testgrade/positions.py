@@ -3,7 +3,7 @@
 libcst's PositionProvider computes a range for every node of the tree, which
 costs several times the parse, and generating code up to the last reported
 node costs most of a parse when findings sit late in a file. Instead, a scan
-of the text for where logical lines start (`linestarts`, a few percent of
+of the text for where logical lines start (`linestarts`, about 1% of
 the parse; only for files with reported nodes), paired in order with the
 tree's statements, gives the line of every statement, and code is generated
 only inside the statement that holds a reported node, from that line on.
