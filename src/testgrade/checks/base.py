@@ -22,7 +22,7 @@ from testgrade.checks.bvj_parser import Bvj, parse_bvj
 from testgrade.config import Config
 from testgrade.ftypes import Kind, Role, Severity
 from testgrade.scopes import Scopes
-from testgrade.walk import ExpressionHandler, Statement
+from testgrade.walk import ExpressionHandler, Scope, Statement
 
 __all__ = ["ExpressionHandler", "FileContext", "Report", "Rule", "source_of"]
 
@@ -45,7 +45,7 @@ class FileContext:
     depends: dict[str, str] = field(default_factory=dict)
     _bvjs: dict[int, Bvj | None] = field(default_factory=dict, repr=False)
 
-    def bvj_of(self, owner: cst.ClassDef | cst.FunctionDef | None) -> Bvj | None:
+    def bvj_of(self, owner: Scope | None) -> Bvj | None:
         """The BVJ in an owner's own docstring (None: the module's), parsed once per
         file however many rules ask (TG301 and TG302 read the same docstrings)."""
         key = id(owner)

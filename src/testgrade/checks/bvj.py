@@ -17,12 +17,11 @@ import libcst as cst
 from testgrade.checks.base import FileContext, Rule
 from testgrade.checks.bvj_parser import Bvj, merge, parse_bvj, quoted
 from testgrade.ftypes import Role
-from testgrade.walk import Statement
+from testgrade.walk import Scope, Statement
 
 DISPLACED_CAUSE = "bvj:displaced-module-docstring"
 _MAX_MESSAGE = 300
 
-Owner = cst.ClassDef | cst.FunctionDef
 
 
 def _tests(count: int) -> str:
@@ -36,15 +35,14 @@ class _BvjRule(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.policy = ctx.config.bvj
-        self.bvj_of = ctx.bvj_of
 
     def chain(self, statement: Statement) -> list[Bvj | None]:
         """BVJs from the module inward to (and including) the statement's own definition."""
         node = statement.node
-        owners: list[Owner | None] = [None, *statement.scopes]
+        owners: list[Scope | None] = [None, *statement.scopes]
         if isinstance(node, (cst.ClassDef, cst.FunctionDef)):
             owners.append(node)
-        return [self.bvj_of(owner) for owner in owners]
+        return [self.ctx.bvj_of(owner) for owner in owners]
 
 
 class MissingBvj(_BvjRule):
@@ -85,7 +83,7 @@ class MissingBvj(_BvjRule):
 
     def _displaced_bvj(self) -> Statement | None:
         """The first module-level string after the docstring that is a complete BVJ."""
-        if self.bvj_of(None) is not None:
+        if self.ctx.bvj_of(None) is not None:
             return None
         for statement in self.loose_strings:
             node = statement.node
@@ -131,11 +129,11 @@ class IncompleteBvj(_BvjRule):
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
-        module_bvj = self.bvj_of(None)
+        module_bvj = self.ctx.bvj_of(None)
         if module_bvj is not None:
             self._judge(module_bvj, None, None, None)
 
-    def _owner_name(self, node: Owner | None, statement: Statement | None) -> str:
+    def _owner_name(self, node: Scope | None, statement: Statement | None) -> str:
         if node is None:
             return "module"
         if isinstance(node, cst.FunctionDef):
@@ -146,7 +144,7 @@ class IncompleteBvj(_BvjRule):
         return "`" + ".".join([*(s.name.value for s in statement.scopes), node.name.value]) + "`"
 
     def _judge(
-        self, merged: Bvj, outer: Bvj | None, node: Owner | None, statement: Statement | None
+        self, merged: Bvj, outer: Bvj | None, node: Scope | None, statement: Statement | None
     ) -> None:
         """Report the gaps `merged` has that its enclosing BVJ (`outer`) did not already have."""
         missing = merged.missing(self.policy)
